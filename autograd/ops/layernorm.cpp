@@ -1,0 +1,81 @@
+// Layer normalisation over the last dimension (D), with an affine weight and bias.
+//
+// Forward, for each row x (D values):
+//   mu = mean(x),  var = mean((x - mu)^2)   (biased, as PyTorch),  rstd = 1 / sqrt(var + eps)
+//   xhat = (x - mu) * rstd,   y = xhat * w + b
+// Backward, with g = dL/dy and gh = g * w (= dL/dxhat):
+//   dw += sum_rows g * xhat,   db += sum_rows g
+//   dx  = rstd * (gh - mean(gh) - xhat * mean(gh * xhat))
+// Derivation: xhat_i depends on every x_j through mu and rstd:
+//   d xhat_i / d x_j = rstd * (delta_ij - 1/D - xhat_i xhat_j / D),
+// so dx_j = sum_i gh_i * rstd * (delta_ij - 1/D - xhat_i xhat_j / D), which is the line above.
+#include <cmath>
+#include <stdexcept>
+
+#include "autograd/ops.h"
+
+namespace pelab {
+
+Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
+  if (x.dim() < 1) throw std::invalid_argument("layer_norm: input must have a last dimension");
+  const int64_t D = x.size(-1), R = x.numel() / D;
+  check_same_shape("layer_norm: weight", {D}, weight.shape());
+  check_same_shape("layer_norm: bias", {D}, bias.shape());
+  Tensor y = Tensor::empty(x.shape());
+  Tensor xhat = Tensor::empty(x.shape());
+  Tensor rstd = Tensor::empty({R});
+  const float* px = x.value().data();
+  const float* pw = weight.value().data();
+  const float* pb = bias.value().data();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < R; ++r) {
+    const float* xr = px + r * D;
+    float mu = 0.0f;
+    for (int64_t i = 0; i < D; ++i) mu += xr[i];
+    mu /= static_cast<float>(D);
+    float var = 0.0f;
+    for (int64_t i = 0; i < D; ++i) var += (xr[i] - mu) * (xr[i] - mu);
+    var /= static_cast<float>(D);
+    const float rs = 1.0f / std::sqrt(var + eps);
+    rstd[r] = rs;
+    float* hr = xhat.data() + r * D;
+    float* yr = y.data() + r * D;
+    for (int64_t i = 0; i < D; ++i) {
+      hr[i] = (xr[i] - mu) * rs;
+      yr[i] = hr[i] * pw[i] + pb[i];
+    }
+  }
+  return make_result("layer_norm", y, {x, weight, bias},
+                     [xhat, rstd, W = weight.value(), R, D](Node& self) {
+                       const float* g = self.grad.data();
+                       const float* h = xhat.data();
+                       Tensor& dx = self.input_grad(0);
+                       if (dx.defined()) {
+                         const float* w = W.data();
+#pragma omp parallel for schedule(static)
+                         for (int64_t r = 0; r < R; ++r) {
+                           const float* gr = g + r * D;
+                           const float* hr = h + r * D;
+                           float mean_gh = 0.0f, mean_ghh = 0.0f;
+                           for (int64_t i = 0; i < D; ++i) {
+                             mean_gh += gr[i] * w[i];
+                             mean_ghh += gr[i] * w[i] * hr[i];
+                           }
+                           mean_gh /= static_cast<float>(D);
+                           mean_ghh /= static_cast<float>(D);
+                           float* dxr = dx.data() + r * D;
+                           for (int64_t i = 0; i < D; ++i)
+                             dxr[i] += rstd[r] * (gr[i] * w[i] - mean_gh - hr[i] * mean_ghh);
+                         }
+                       }
+                       Tensor& dw = self.input_grad(1);
+                       Tensor& db = self.input_grad(2);
+                       for (int64_t r = 0; r < R; ++r)
+                         for (int64_t i = 0; i < D; ++i) {
+                           if (dw.defined()) dw[i] += g[r * D + i] * h[r * D + i];
+                           if (db.defined()) db[i] += g[r * D + i];
+                         }
+                     });
+}
+
+}  // namespace pelab

@@ -1,0 +1,126 @@
+// Matrix products on BLAS: matmul and linear.
+//
+// matmul, shared right operand:  a (..., M, K) @ b (K, N) -> c (..., M, N)
+//   The leading dimensions of a fold into rows: A is (R, K) with R = prod(...) * M.
+//   forward:   C = A B
+//   backward:  dA += dC B^T          (R, N) @ (N, K)
+//              dB += A^T dC          (K, R) @ (R, N)
+// matmul, batched:  a (..., M, K) @ b (..., K, N), the same leading dimensions: the same three
+//   lines for every batch entry.
+//
+// linear:  x (..., in), W (out, in), b (out) -> y (..., out);  X is (R, in)
+//   forward:   Y = X W^T + b
+//   backward:  dX += dY W            (R, out) @ (out, in)
+//              dW += dY^T X          (out, R) @ (R, in)
+//              db += sum_r dY[r, :]
+#include <stdexcept>
+
+#include "autograd/ops.h"
+#include "core/gemm.h"
+
+namespace pelab {
+namespace {
+
+// C (M x N) = alpha * op(A) op(B) + beta * C for dense row-major operands.
+GemmArgs dense(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
+               float beta, float* C) {
+  GemmArgs g;
+  g.trans_a = ta;
+  g.trans_b = tb;
+  g.M = M;
+  g.N = N;
+  g.K = K;
+  g.A = A;
+  g.lda = ta ? M : K;
+  g.B = B;
+  g.ldb = tb ? K : N;
+  g.beta = beta;
+  g.C = C;
+  g.ldc = N;
+  return g;
+}
+
+}  // namespace
+
+Var matmul(const Var& a, const Var& b) {
+  if (a.dim() < 2 || b.dim() < 2)
+    throw std::invalid_argument("matmul: operands need at least 2 dimensions, got " +
+                                shape_str(a.shape()) + " and " + shape_str(b.shape()));
+  const int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
+  if (b.size(-2) != K)
+    throw std::invalid_argument("matmul: inner sizes differ: " + shape_str(a.shape()) + " @ " +
+                                shape_str(b.shape()));
+  Shape out_shape = a.shape();
+  out_shape.back() = N;
+  Tensor out = Tensor::empty(out_shape);
+
+  if (b.dim() == 2) {
+    const int64_t R = a.numel() / K;
+    gemm(dense(false, false, R, N, K, a.value().data(), b.value().data(), 0.0f, out.data()));
+    return make_result("matmul", out, {a, b}, [A = a.value(), B = b.value(), R, N, K](Node& self) {
+      const float* dC = self.grad.data();
+      if (Tensor& dA = self.input_grad(0); dA.defined())
+        gemm(dense(false, true, R, K, N, dC, B.data(), 1.0f, dA.data()));
+      if (Tensor& dB = self.input_grad(1); dB.defined())
+        gemm(dense(true, false, K, N, R, A.data(), dC, 1.0f, dB.data()));
+    });
+  }
+
+  Shape lead_a(a.shape().begin(), a.shape().end() - 2);
+  Shape lead_b(b.shape().begin(), b.shape().end() - 2);
+  if (lead_a != lead_b)
+    throw std::invalid_argument("matmul: batch dimensions differ: " + shape_str(a.shape()) +
+                                " @ " + shape_str(b.shape()));
+  const int64_t batch = shape_numel(lead_a);
+  gemm_batched(dense(false, false, M, N, K, a.value().data(), b.value().data(), 0.0f, out.data()),
+               batch, M * K, K * N, M * N);
+  return make_result("matmul", out, {a, b},
+                     [A = a.value(), B = b.value(), batch, M, N, K](Node& self) {
+                       const float* dC = self.grad.data();
+                       if (Tensor& dA = self.input_grad(0); dA.defined())
+                         gemm_batched(dense(false, true, M, K, N, dC, B.data(), 1.0f, dA.data()),
+                                      batch, M * N, K * N, M * K);
+                       if (Tensor& dB = self.input_grad(1); dB.defined())
+                         gemm_batched(dense(true, false, K, N, M, A.data(), dC, 1.0f, dB.data()),
+                                      batch, M * K, M * N, K * N);
+                     });
+}
+
+Var linear(const Var& x, const Var& weight, const Var& bias) {
+  if (weight.dim() != 2)
+    throw std::invalid_argument("linear: weight must be (out, in), got " +
+                                shape_str(weight.shape()));
+  const int64_t out_f = weight.size(0), in_f = weight.size(1);
+  if (x.dim() < 1 || x.size(-1) != in_f)
+    throw std::invalid_argument("linear: input " + shape_str(x.shape()) +
+                                " does not end in in_features of weight " +
+                                shape_str(weight.shape()));
+  if (bias.defined()) check_same_shape("linear: bias", {out_f}, bias.shape());
+  const int64_t R = x.numel() / in_f;
+  Shape out_shape = x.shape();
+  out_shape.back() = out_f;
+  Tensor y = Tensor::empty(out_shape);
+  float* py = y.data();
+  if (bias.defined()) {
+    const float* pb = bias.value().data();
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t o = 0; o < out_f; ++o) py[r * out_f + o] = pb[o];
+  }
+  gemm(dense(false, true, R, out_f, in_f, x.value().data(), weight.value().data(),
+             bias.defined() ? 1.0f : 0.0f, py));
+  return make_result("linear", y, {x, weight, bias},
+                     [X = x.value(), W = weight.value(), R, in_f, out_f](Node& self) {
+                       const float* dY = self.grad.data();
+                       if (Tensor& dX = self.input_grad(0); dX.defined())
+                         gemm(dense(false, false, R, in_f, out_f, dY, W.data(), 1.0f, dX.data()));
+                       if (Tensor& dW = self.input_grad(1); dW.defined())
+                         gemm(dense(true, false, out_f, in_f, R, dY, X.data(), 1.0f, dW.data()));
+                       if (Tensor& db = self.input_grad(2); db.defined()) {
+                         float* pdb = db.data();
+                         for (int64_t r = 0; r < R; ++r)
+                           for (int64_t o = 0; o < out_f; ++o) pdb[o] += dY[r * out_f + o];
+                       }
+                     });
+}
+
+}  // namespace pelab

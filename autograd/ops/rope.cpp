@@ -1,0 +1,99 @@
+// Rotary position embedding (RoPE) as one op, with its hand-derived backward.
+//
+// x (B, H, T, dh). The last dimension holds dh/2 pairs; the first P of them are rotated, the
+// rest pass through (partial rotation, rope_fraction < 1). Memory layout of one head's row
+// (c = a rotated pair's first element, s = its second, 0 = not rotated), P = 2 of 4 pairs:
+//   interleaved:  [c s c s 0 0 0 0]   pair j is dims (2j, 2j + 1)
+//   half:         [c c 0 0 s s 0 0]   pair j is dims (j, j + dh/2)
+// Forward, with c = cos_table[t, j], s = sin_table[t, j]:
+//   [y1]   [c  -s] [x1]
+//   [y2] = [s   c] [x2]          i.e. y = R(theta) x,  theta = positions[t] * inv_freq[j]
+// Backward: the Jacobian of y w.r.t. x is R(theta), so dx = R(theta)^T g = R(-theta) g:
+//   dx1 +=  c g1 + s g2
+//   dx2 += -s g1 + c g2
+// The tables are an input, not computed here, so one op serves plain RoPE, RoPE with PI/NTK/
+// YaRN frequencies, xPos (c and s scaled by a per-position magnitude: the backward above is
+// still the transpose), and 2-D RoPE (angles from the row for some pairs, the column for others).
+// The derivation, and why q_m . k_n then depends only on m - n, is in docs/rope.md.
+#include <cmath>
+#include <stdexcept>
+
+#include "autograd/ops.h"
+
+namespace pelab {
+namespace {
+
+// Applies the rotation (sign = +1) or its transpose (sign = -1) from `in` into `out`
+// (out = in rotated, or out += with accumulate).
+void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_t, int64_t BH,
+            int64_t T, int64_t dh, int64_t P, RopeStyle style, float sign, bool accumulate) {
+  const int64_t first_stride = style == RopeStyle::kInterleaved ? 2 : 1;
+  const int64_t second_offset = style == RopeStyle::kInterleaved ? 1 : dh / 2;
+#pragma omp parallel for schedule(static)
+  for (int64_t bh = 0; bh < BH; ++bh)
+    for (int64_t t = 0; t < T; ++t) {
+      const float* xr = in + (bh * T + t) * dh;
+      float* yr = out + (bh * T + t) * dh;
+      const float* c = cos_t.data() + t * P;
+      const float* s = sin_t.data() + t * P;
+      if (!accumulate) {
+        for (int64_t e = 0; e < dh; ++e) yr[e] = xr[e];  // pairs past P pass through
+      } else {
+        for (int64_t e = 0; e < dh; ++e) yr[e] += xr[e];
+      }
+      for (int64_t j = 0; j < P; ++j) {
+        const int64_t i1 = j * first_stride, i2 = i1 + second_offset;
+        const float x1 = xr[i1], x2 = xr[i2];
+        const float y1 = c[j] * x1 - sign * s[j] * x2;
+        const float y2 = sign * s[j] * x1 + c[j] * x2;
+        if (accumulate) {
+          yr[i1] += y1 - x1;  // undo the pass-through added above for the rotated pair
+          yr[i2] += y2 - x2;
+        } else {
+          yr[i1] = y1;
+          yr[i2] = y2;
+        }
+      }
+    }
+}
+
+}  // namespace
+
+Var rope(const Var& x, const Tensor& cos_table, const Tensor& sin_table, RopeStyle style) {
+  if (x.dim() != 4)
+    throw std::invalid_argument("rope: x must be (B, H, T, dh), got " + shape_str(x.shape()));
+  const int64_t T = x.size(2), dh = x.size(3);
+  if (dh % 2 != 0)
+    throw std::invalid_argument("rope: head size " + std::to_string(dh) +
+                                " is odd; rotary encodings rotate pairs of dimensions");
+  if (cos_table.dim() != 2 || cos_table.size(0) != T || cos_table.size(1) > dh / 2)
+    throw std::invalid_argument("rope: cos_table must be (T, P) with T = " + std::to_string(T) +
+                                " and P <= " + std::to_string(dh / 2) + ", got " +
+                                shape_str(cos_table.shape()));
+  check_same_shape("rope: sin_table", cos_table.shape(), sin_table.shape());
+  const int64_t P = cos_table.size(1), BH = x.size(0) * x.size(1);
+  Tensor y = Tensor::empty(x.shape());
+  rotate(x.value().data(), y.data(), cos_table, sin_table, BH, T, dh, P, style, 1.0f, false);
+  return make_result("rope", y, {x}, [cos_table, sin_table, BH, T, dh, P, style](Node& self) {
+    Tensor& gx = self.input_grad(0);
+    rotate(self.grad.data(), gx.data(), cos_table, sin_table, BH, T, dh, P, style, -1.0f, true);
+  });
+}
+
+void rope_tables(const std::vector<float>& positions, const std::vector<float>& inv_freq,
+                 Tensor& cos_table, Tensor& sin_table) {
+  const int64_t T = static_cast<int64_t>(positions.size());
+  const int64_t P = static_cast<int64_t>(inv_freq.size());
+  cos_table = Tensor::empty({T, P});
+  sin_table = Tensor::empty({T, P});
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t j = 0; j < P; ++j) {
+      // The angle is rounded to float as PyTorch's reference rounds it (the contract's
+      // parity), then its cosine and sine are taken in double and rounded once.
+      const float angle = positions[t] * inv_freq[j];
+      cos_table[t * P + j] = static_cast<float>(std::cos(static_cast<double>(angle)));
+      sin_table[t * P + j] = static_cast<float>(std::sin(static_cast<double>(angle)));
+    }
+}
+
+}  // namespace pelab

@@ -1,0 +1,126 @@
+#include "autograd/variable.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace pelab {
+
+namespace {
+thread_local bool g_grad_enabled = true;
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+
+Tensor& Node::input_grad(std::size_t i) {
+  Node& in = *inputs.at(i);
+  static thread_local Tensor undefined;
+  if (!in.requires_grad) {
+    undefined = Tensor();
+    return undefined;
+  }
+  if (!in.grad.defined()) in.grad = Tensor::zeros(in.value.shape());
+  return in.grad;
+}
+
+// Frees a graph without recursion: a node whose last owner is this loop hands its inputs to
+// the loop before it dies, so no destructor ever runs another node's destructor deep inside.
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> pending = std::move(inputs);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> n = std::move(pending.back());
+    pending.pop_back();
+    if (n.use_count() == 1) {
+      for (auto& in : n->inputs) pending.push_back(std::move(in));
+      n->inputs.clear();
+    }
+  }
+}
+
+Var::Var(Tensor value, bool requires_grad) : node_(std::make_shared<Node>()) {
+  node_->value = std::move(value);
+  node_->requires_grad = requires_grad;
+}
+
+void Var::set_grad_buffer(Tensor grad) {
+  check_same_shape("Var::set_grad_buffer", shape(), grad.shape());
+  node_->grad = std::move(grad);
+}
+
+void Var::zero_grad() {
+  if (node_->grad.defined()) node_->grad.fill(0.0f);
+}
+
+Var make_result(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn backward) {
+  Var out(std::move(value));
+  Node& n = *out.node();
+  n.op = op;
+  n.is_leaf = false;
+  if (!g_grad_enabled) return out;
+  bool any = std::any_of(inputs.begin(), inputs.end(),
+                         [](const Var& v) { return v.defined() && v.requires_grad(); });
+  if (!any) return out;
+  n.requires_grad = true;
+  n.inputs.reserve(inputs.size());
+  for (const Var& v : inputs) {
+    // An optional input left undefined becomes a constant that needs no gradient.
+    n.inputs.push_back(v.defined() ? v.node_ptr() : std::make_shared<Node>());
+  }
+  n.backward = std::move(backward);
+  return out;
+}
+
+void backward(const Var& root, const Tensor& grad_root) {
+  if (!root.defined()) throw std::invalid_argument("backward: undefined root");
+  Node* start = root.node();
+  if (!start->requires_grad)
+    throw std::invalid_argument("backward: the root does not require a gradient "
+                                "(was it computed with recording off, or from constants only?)");
+  if (grad_root.defined()) {
+    check_same_shape("backward: grad_root", start->value.shape(), grad_root.shape());
+  } else if (start->value.numel() != 1) {
+    throw std::invalid_argument("backward: root of shape " + shape_str(start->value.shape()) +
+                                " is not a scalar; pass grad_root");
+  }
+
+  // Topological order by an explicit-stack depth-first search: a node is emitted after all
+  // of its inputs, so walking `order` backwards visits every node after all of its users.
+  std::vector<Node*> order;
+  std::unordered_set<Node*> seen;
+  std::vector<std::pair<Node*, std::size_t>> stack{{start, 0}};
+  seen.insert(start);
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (next < node->inputs.size()) {
+      Node* in = node->inputs[next++].get();
+      if (in->requires_grad && seen.insert(in).second) stack.push_back({in, 0});
+    } else {
+      order.push_back(node);
+      stack.pop_back();
+    }
+  }
+
+  Tensor seed = grad_root.defined() ? grad_root.clone() : Tensor::full(start->value.shape(), 1.0f);
+  if (start->grad.defined()) {
+    for (int64_t i = 0; i < seed.numel(); ++i) start->grad[i] += seed[i];
+  } else {
+    start->grad = seed;
+  }
+
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Node& n = **it;
+    if (n.is_leaf) continue;
+    if (n.released)
+      throw std::logic_error(std::string("backward: the graph through '") + n.op +
+                             "' was already used by an earlier backward and freed");
+    if (n.grad.defined()) n.backward(n);
+    // Free what this node saved and its gradient now: memory goes back to the pool early.
+    n.backward = nullptr;
+    n.grad = Tensor();
+    n.released = true;
+  }
+}
+
+}  // namespace pelab

@@ -1,0 +1,75 @@
+#include "core/buffer_pool.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+namespace pelab {
+namespace {
+
+struct Pool {
+  std::mutex mutex;
+  std::unordered_map<int64_t, std::vector<float*>> free_lists;  // size -> free buffers
+  BufferPoolStats stats;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool();  // never destroyed: tensors may outlive static destructors
+  return *p;
+}
+
+constexpr std::size_t kAlign = 64;
+
+std::size_t bytes_for(int64_t n) {
+  std::size_t bytes = static_cast<std::size_t>(n > 0 ? n : 1) * sizeof(float);
+  return (bytes + kAlign - 1) / kAlign * kAlign;
+}
+
+}  // namespace
+
+float* pool_acquire(int64_t n) {
+  Pool& p = pool();
+  {
+    std::lock_guard<std::mutex> lock(p.mutex);
+    auto it = p.free_lists.find(n);
+    if (it != p.free_lists.end() && !it->second.empty()) {
+      float* buf = it->second.back();
+      it->second.pop_back();
+      ++p.stats.reuses;
+      return buf;
+    }
+    ++p.stats.fresh_allocations;
+    p.stats.bytes_held += static_cast<int64_t>(bytes_for(n));
+  }
+  void* mem = std::aligned_alloc(kAlign, bytes_for(n));
+  if (mem == nullptr) throw std::bad_alloc();
+  return static_cast<float*>(mem);
+}
+
+void pool_release(float* buf, int64_t n) {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.free_lists[n].push_back(buf);
+}
+
+BufferPoolStats pool_stats() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return p.stats;
+}
+
+void pool_trim() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  for (auto& [n, list] : p.free_lists) {
+    for (float* buf : list) {
+      std::free(buf);
+      p.stats.bytes_held -= static_cast<int64_t>(bytes_for(n));
+    }
+    list.clear();
+  }
+}
+
+}  // namespace pelab

@@ -1,0 +1,5 @@
+#pragma once
+#include <cstdint>
+namespace pelab {
+int run_demo(int steps, uint64_t seed);
+}
