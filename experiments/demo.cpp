@@ -1,8 +1,6 @@
 // `pelab demo`: trains a small model built from pelab's ops on a toy problem and prints its
 // loss falling. The problem: given a token x (of V), predict (x + 1) mod V, through
 // embedding -> LayerNorm -> linear -> GELU -> linear -> cross-entropy, with AdamW.
-#include "experiments/demo.h"
-
 #include <cstdio>
 
 #include "autograd/ops.h"
@@ -10,8 +8,13 @@
 #include "autograd/optim/clip.h"
 #include "autograd/parameters.h"
 #include "core/random.h"
+#include "experiments/cli.h"
+#include "experiments/commands.h"
+
+namespace po = boost::program_options;
 
 namespace pelab {
+namespace {
 
 int run_demo(int steps, uint64_t seed) {
   const int64_t V = 16, D = 32, F = 64, N = 64;
@@ -52,6 +55,20 @@ int run_demo(int steps, uint64_t seed) {
       std::printf("step %4d  loss %.4f\n", step, loss.value()[0]);
   }
   return 0;
+}
+
+}  // namespace
+
+int demo_command(int argc, char** argv) {
+  po::options_description opts("pelab demo options");
+  opts.add_options()("help", "show this help")(
+      "steps", po::value<int>()->default_value(200), "training steps")(
+      "seed", po::value<uint64_t>()->default_value(0), "random seed");
+  add_thread_option(opts);
+  po::variables_map vm;
+  if (!parse_options(argc, argv, opts, vm, "usage: pelab demo [options]")) return 0;
+  apply_threads(vm, true);
+  return run_demo(vm["steps"].as<int>(), vm["seed"].as<uint64_t>());
 }
 
 }  // namespace pelab

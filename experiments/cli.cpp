@@ -1,0 +1,47 @@
+#include "experiments/cli.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "core/threads.h"
+#include "experiments/version.h"
+
+namespace po = boost::program_options;
+
+namespace pelab {
+
+bool parse_options(int argc, char** argv, const po::options_description& options,
+                   po::variables_map& vm, const char* usage) {
+  po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n\n" << options << "\n";
+    return false;
+  }
+  if (vm.count("config")) {
+    const std::string path = vm["config"].as<std::string>();
+    std::ifstream in(path);
+    if (!in) throw UsageError("--config: cannot read '" + path + "'");
+    try {
+      po::store(po::parse_config_file(in, options), vm);  // flags were stored first and win
+    } catch (const po::error& e) {
+      throw UsageError("--config " + path + ": " + e.what());
+    }
+  }
+  po::notify(vm);
+  return true;
+}
+
+void add_thread_option(po::options_description& options) {
+  options.add_options()("threads", po::value<int>()->default_value(hardware_threads()),
+                        "threads for pelab's loops and BLAS (default: every core)");
+}
+
+void apply_threads(const po::variables_map& vm, bool announce) {
+  const int n = vm["threads"].as<int>();
+  if (n < 1) throw UsageError("--threads must be at least 1, got " + std::to_string(n));
+  set_threads(n);
+  if (announce) std::fprintf(stderr, "pelab %s, threads %d\n", kVersion, threads());
+}
+
+}  // namespace pelab

@@ -1,0 +1,26 @@
+// What every `pelab` command shares: option parsing with one clear error line, and the
+// distinction between bad input (exit 2) and a failure while running (exit 1).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace pelab {
+
+// Bad input from the user: an option or a file argument. main() prints it and exits with 2.
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Parses argv against `options` (and an optional INI file named by --config, whose values the
+// command line overrides). Returns false when --help was asked for (and printed).
+bool parse_options(int argc, char** argv, const boost::program_options::options_description& options,
+                   boost::program_options::variables_map& vm, const char* usage);
+
+// Adds --threads (default: every core) and applies it; prints the setting when `announce`.
+void add_thread_option(boost::program_options::options_description& options);
+void apply_threads(const boost::program_options::variables_map& vm, bool announce);
+
+}  // namespace pelab

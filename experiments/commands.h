@@ -1,0 +1,9 @@
+// The `pelab` commands, one file each; main.cpp dispatches to them.
+#pragma once
+
+namespace pelab {
+
+int demo_command(int argc, char** argv);   // demo.cpp
+int grads_command(int argc, char** argv);  // grads.cpp
+
+}  // namespace pelab

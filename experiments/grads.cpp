@@ -1,0 +1,79 @@
+// `pelab grads`: builds a model from options and writes the gradient dump of the contract for
+// one batch, so PyTorch can recompute the same loss and gradients from the file:
+//   /config (attributes), /params/<name>, /grads/<name>, /batch/tokens, /batch/targets (int32,
+//   [B, T]), /batch/loss_mask ([B, T], 0 or 1), /batch/positions ([T]), /loss (scalar).
+// Without a task, tokens and targets are random and so is the loss mask (at least one 1).
+#include <cstdio>
+#include <iostream>
+
+#include "autograd/variable.h"
+#include "core/random.h"
+#include "experiments/cli.h"
+#include "experiments/commands.h"
+#include "experiments/hdf5_io.h"
+#include "experiments/model_io.h"
+#include "experiments/model_options.h"
+#include "models/transformer.h"
+
+namespace po = boost::program_options;
+
+namespace pelab {
+
+int grads_command(int argc, char** argv) {
+  po::options_description model("model"), encoding("encoding"), run("batch and output");
+  add_model_options(model, encoding);
+  run.add_options()("help", "show this help")(
+      "seed", po::value<uint64_t>()->default_value(0), "seed of the initial parameters and the batch")(
+      "batch-size", po::value<int64_t>()->default_value(2), "sequences in the batch B")(
+      "seq-len", po::value<int64_t>()->default_value(16), "tokens per sequence T")(
+      "out", po::value<std::string>()->required(), "the HDF5 file to write")(
+      "force", po::bool_switch(), "overwrite --out if it exists");
+  add_thread_option(run);
+  po::options_description all;
+  all.add(model).add(encoding).add(run);
+  po::variables_map vm;
+  if (!parse_options(argc, argv, all, vm, "usage: pelab grads --out FILE [options]")) return 0;
+  apply_threads(vm, false);
+  const ModelConfig config = model_config_from(vm);
+  const int64_t B = vm["batch-size"].as<int64_t>(), T = vm["seq-len"].as<int64_t>();
+  if (B < 1) throw UsageError("--batch-size must be at least 1, got " + std::to_string(B));
+  if (T < 1) throw UsageError("--seq-len must be at least 1, got " + std::to_string(T));
+  const uint64_t seed = vm["seed"].as<uint64_t>();
+  const std::string out = vm["out"].as<std::string>();
+
+  Transformer net(config);
+  net.init(seed);
+  Random rng(seed + 1);
+  IntTensor tokens({B, T}), targets({B, T});
+  Tensor mask = Tensor::empty({B, T});
+  for (int64_t i = 0; i < B * T; ++i) {
+    tokens.data[i] = static_cast<int32_t>(rng.integer(config.vocab_size));
+    targets.data[i] = static_cast<int32_t>(rng.integer(config.vocab_size));
+    mask[i] = rng.uniform() < 0.5f ? 0.0f : 1.0f;
+  }
+  mask[B * T - 1] = 1.0f;
+  const Positions positions = net.positions_for(T, rng);
+
+  net.params().zero_grad();
+  Var loss = net.loss(tokens, targets, mask, positions);
+  backward(loss);
+
+  H5File file = H5File::create(out, vm["force"].as<bool>());
+  write_model_config(file, config);
+  file.set_attr("/config", "seed", static_cast<int64_t>(seed));
+  file.set_attr("/config", "batch_size", B);
+  file.set_attr("/config", "seq_len", T);
+  write_params(file, net.params());
+  write_grads(file, net.params());
+  file.write_ints("/batch/tokens", tokens);
+  file.write_ints("/batch/targets", targets);
+  file.write_floats("/batch/loss_mask", mask);
+  file.write_floats("/batch/positions", Tensor::from({T}, positions.index));
+  file.write_scalar("/loss", loss.value()[0]);
+  file.flush();
+  std::printf("loss %.6f, %lld parameters, written to %s\n", loss.value()[0],
+              static_cast<long long>(net.params().numel()), out.c_str());
+  return 0;
+}
+
+}  // namespace pelab

@@ -1,0 +1,63 @@
+// ModelConfig: everything needed to build a model, named as the contract names it
+// (../shared/reference/MODEL.md): the same names as the command-line options (with '_' for
+// '-') and the /config attributes of a run file, so a model can be rebuilt from a file alone.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace pelab {
+
+struct ModelConfig {
+  int64_t vocab_size = 16;
+  int64_t d_model = 64;
+  int64_t n_heads = 4;
+  int64_t n_layers = 2;
+  int64_t d_ff = 0;  // 0: 4 * d_model
+  int64_t max_len = 512;
+  std::string pe = "rope";
+
+  // rope, xpos, rope2d
+  float rope_base = 10000.0f;
+  std::string rope_style = "interleaved";  // interleaved | half
+  float rope_fraction = 1.0f;              // (0, 1]: the fraction of pairs rotated
+  // Evaluation-time extrapolation (rope, xpos): none | pi | ntk | yarn
+  std::string rope_scaling = "none";
+  float rope_scaling_factor = 1.0f;
+  float yarn_alpha = 1.0f;        // YaRN ramp: pairs with L/lambda < alpha are interpolated
+  float yarn_beta = 32.0f;        //   and pairs with L/lambda > beta are left alone
+  int64_t yarn_original_len = 0;  // L, the training context; 0: max_len
+
+  // xpos: decay base gamma of the per-pair scale zeta_j^(p / gamma)
+  float xpos_scale_base = 512.0f;
+  // rope2d: tokens laid out row by row on a grid this many columns wide
+  int64_t grid_cols = 8;
+  // fire: hidden width of the MLP over distances, and the threshold L in psi(max(L, i))
+  int64_t fire_hidden = 32;
+  float fire_threshold = 1.0f;
+  // t5
+  int64_t t5_buckets = 32;
+  int64_t t5_max_distance = 128;
+  // Randomized positions (Ruoss et al.): 0 off, else sorted random positions from [0, M)
+  int64_t random_positions = 0;
+
+  int64_t ff() const { return d_ff > 0 ? d_ff : 4 * d_model; }
+  int64_t head_dim() const { return d_model / n_heads; }
+};
+
+// A bad option: which one, and what is wrong with it.
+class ConfigError : public std::invalid_argument {
+ public:
+  ConfigError(const std::string& option, const std::string& what)
+      : std::invalid_argument("--" + option + ": " + what), option_(option) {}
+  const std::string& option() const { return option_; }
+
+ private:
+  std::string option_;
+};
+
+// Throws ConfigError for the first option that is out of range or inconsistent.
+void validate(const ModelConfig& c);
+
+}  // namespace pelab

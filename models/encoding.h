@@ -1,0 +1,57 @@
+// Encoding: what a positional-encoding scheme does at each of the three places a Transformer
+// can carry position.
+//
+//   1. embeddings:  x <- embed(x)             additive schemes (integer, sinusoidal, learned, ...)
+//   2. q and k:     q, k <- rotate(q, k)      rotary schemes (rope, xpos, rope2d)
+//   3. scores:      s <- s + score_bias()     bias schemes (alibi, t5, fire)
+//
+// A scheme overrides only the places it uses; the defaults do nothing. The model calls
+// begin(positions) once per forward pass, so a scheme can build its tables (rotation angles,
+// bias matrices) once and use them in every layer.
+//
+// Adding a scheme: one file under models/encodings/ that subclasses Encoding, plus one line in
+// models/encodings/registry.cpp. The checklist is in docs/encodings.md.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "autograd/parameters.h"
+#include "core/random.h"
+#include "models/config.h"
+#include "models/positions.h"
+
+namespace pelab {
+
+class Encoding {
+ public:
+  explicit Encoding(const ModelConfig& config) : config_(config) {}
+  virtual ~Encoding() = default;
+
+  // Declares the scheme's parameters (names from the contract, e.g. pos_emb.weight).
+  virtual void declare(Parameters& /*params*/) {}
+  // Overrides the model's default initialisation of the scheme's own parameters.
+  virtual void init(Parameters& /*params*/, Random& /*rng*/) {}
+
+  // Called once per forward pass, before any of the three places.
+  virtual void begin(const Positions& /*positions*/) {}
+  virtual Var embed(const Var& x) { return x; }  // (B, T, D) -> (B, T, D)
+  virtual std::pair<Var, Var> rotate(const Var& q, const Var& k) { return {q, k}; }  // (B,H,T,dh)
+  virtual Var score_bias() { return Var(); }     // (H, T, T), or undefined for none
+  // Multiplies the usual 1/sqrt(dh) score scale (YaRN's temperature).
+  virtual float score_scale() const { return 1.0f; }
+
+  // Whether evaluation-time RoPE scaling (pi, ntk, yarn) is applied; the trainer turns it on
+  // for evaluation only. Schemes without rotations ignore it.
+  void set_extrapolation(bool on) { extrapolation_ = on; }
+  bool extrapolation() const { return extrapolation_; }
+
+ protected:
+  const ModelConfig& config() const { return config_; }
+
+ private:
+  ModelConfig config_;
+  bool extrapolation_ = true;
+};
+
+}  // namespace pelab

@@ -1,0 +1,59 @@
+// alibi (Press et al. 2022, "Train Short, Test Long"): no embedding and no rotation, a fixed
+// linear penalty on the attention scores, steeper for some heads than others:
+//   bias[h, i, j] = -m_h (p_i - p_j)
+// Slopes: for H a power of two, the geometric sequence m_h = 2^(-8 (h + 1) / H), h = 0..H-1.
+// Otherwise, with c the largest power of two below H: the c slopes of c heads, then every other
+// slope of 2c heads (the odd-numbered ones, 2^(-8 (2k + 1) / 2c)) for the remaining H - c heads.
+#include <cmath>
+
+#include "models/encoding.h"
+#include "models/encodings/alibi.h"
+
+namespace pelab {
+
+std::vector<float> alibi_slopes(int64_t H) {
+  auto geometric = [](int64_t n) {
+    std::vector<double> s;
+    const double start = std::pow(2.0, -8.0 / static_cast<double>(n));
+    for (int64_t i = 0; i < n; ++i) s.push_back(std::pow(start, static_cast<double>(i + 1)));
+    return s;
+  };
+  std::vector<double> slopes;
+  int64_t c = 1;
+  while (c * 2 <= H) c *= 2;
+  slopes = geometric(c);
+  if (c != H) {
+    const std::vector<double> extra = geometric(2 * c);
+    for (int64_t k = 0; static_cast<int64_t>(slopes.size()) < H; k += 2) slopes.push_back(extra[k]);
+  }
+  return std::vector<float>(slopes.begin(), slopes.end());
+}
+
+namespace {
+
+class AlibiEncoding : public Encoding {
+ public:
+  using Encoding::Encoding;
+  void begin(const Positions& positions) override {
+    const int64_t H = config().n_heads, T = positions.size();
+    const std::vector<float> m = alibi_slopes(H);
+    Tensor bias = Tensor::empty({H, T, T});
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t i = 0; i < T; ++i)
+        for (int64_t j = 0; j < T; ++j)
+          bias[(h * T + i) * T + j] = -m[h] * (positions.index[i] - positions.index[j]);
+    bias_ = Var(bias);
+  }
+  Var score_bias() override { return bias_; }
+
+ private:
+  Var bias_;
+};
+
+}  // namespace
+
+std::unique_ptr<Encoding> make_alibi(const ModelConfig& c) {
+  return std::make_unique<AlibiEncoding>(c);
+}
+
+}  // namespace pelab

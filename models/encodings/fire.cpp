@@ -1,0 +1,76 @@
+// fire (Li et al. 2023, "Functional Interpolation for Relative Positions"): a small learned MLP
+// maps a normalised, log-transformed distance to one score bias per head, shared by all layers:
+//   bias[h, i, j] = MLP(f_ij)[h],   f_ij = psi(p_i - p_j) / psi(max(L, p_i)),  psi(x) = log(c x + 1)
+// Dividing by psi(p_i) puts every query's distances in [0, 1] whatever the sequence length:
+// that "progressive interpolation" is what lets FIRE meet longer inputs. c is learned
+// (fire.c, initialised to 0.1); L (--fire-threshold) keeps short prefixes from being stretched.
+// The MLP is 1 -> fire_hidden (ReLU) -> H:
+//   fire.mlp.fc.weight [hidden, 1], fire.mlp.fc.bias [hidden],
+//   fire.mlp.proj.weight [H, hidden], fire.mlp.proj.bias [H], fire.c [1]
+//
+// fire_features backward (the only new derivative; the MLP is linear/relu ops):
+//   with a = psi(d), b = psi(m), d = p_i - p_j, m = max(L, p_i):
+//   d psi(x) / dc = x / (c x + 1),  so  df/dc = (d / (c d + 1)) / b - a (m / (c m + 1)) / b^2
+//   dc += sum_{j <= i} g[j, i] * df/dc
+#include "models/encodings/fire.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "autograd/ops.h"
+#include "models/encoding.h"
+
+namespace pelab {
+
+Var fire_features(const Var& c, const Positions& positions, float threshold) {
+  const int64_t T = positions.size();
+  const float cv = c.value()[0];
+  Tensor f = Tensor::zeros({T, T, 1});
+  Tensor df_dc = Tensor::zeros({T, T});
+  for (int64_t j = 0; j < T; ++j)
+    for (int64_t i = j; i < T; ++i) {
+      const float d = positions.index[i] - positions.index[j];
+      const float m = std::max(threshold, positions.index[i]);
+      const float a = std::log(cv * d + 1.0f), b = std::log(cv * m + 1.0f);
+      f[j * T + i] = a / b;
+      df_dc[j * T + i] = (d / (cv * d + 1.0f)) / b - a * (m / (cv * m + 1.0f)) / (b * b);
+    }
+  return make_result("fire_features", f, {c}, [df_dc](Node& self) {
+    Tensor& dc = self.input_grad(0);
+    double acc = 0.0;
+    for (int64_t e = 0; e < df_dc.numel(); ++e) acc += static_cast<double>(self.grad[e]) * df_dc[e];
+    dc[0] += static_cast<float>(acc);
+  });
+}
+
+namespace {
+
+class FireEncoding : public Encoding {
+ public:
+  using Encoding::Encoding;
+  void declare(Parameters& params) override {
+    const int64_t hidden = config().fire_hidden, H = config().n_heads;
+    fc_w_ = params.add("fire.mlp.fc.weight", {hidden, 1}, true);
+    fc_b_ = params.add("fire.mlp.fc.bias", {hidden}, false);
+    proj_w_ = params.add("fire.mlp.proj.weight", {H, hidden}, true);
+    proj_b_ = params.add("fire.mlp.proj.bias", {H}, false);
+    c_ = params.add("fire.c", {1}, false);
+  }
+  void init(Parameters& params, Random&) override { params.get("fire.c").value().fill(0.1f); }
+  void begin(const Positions& positions) override { positions_ = positions; }
+  Var score_bias() override {
+    Var f = fire_features(c_, positions_, config().fire_threshold);  // (T_j, T_i, 1)
+    Var h = relu(linear(f, fc_w_, fc_b_));                           // (T_j, T_i, hidden)
+    return transpose(linear(h, proj_w_, proj_b_), 0, 2);             // (H, T_i, T_j)
+  }
+
+ private:
+  Var fc_w_, fc_b_, proj_w_, proj_b_, c_;
+  Positions positions_;
+};
+
+}  // namespace
+
+std::unique_ptr<Encoding> make_fire(const ModelConfig& c) { return std::make_unique<FireEncoding>(c); }
+
+}  // namespace pelab

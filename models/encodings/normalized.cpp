@@ -1,0 +1,25 @@
+// normalized: the integer encoding divided by the sequence length N.
+//   P[p, i] = (p / N) * (-1)^i
+// Bounded in [0, 1), but the same position gets a different value in sequences of different
+// lengths, so "position 5" means nothing fixed, and the step between neighbours shrinks as N grows.
+#include "models/encodings/additive.h"
+
+namespace pelab {
+namespace {
+
+class NormalizedEncoding : public AdditiveEncoding {
+ public:
+  using AdditiveEncoding::AdditiveEncoding;
+  float value(float p, int64_t i, int64_t T) const override {
+    const float v = p / static_cast<float>(T);
+    return i % 2 == 0 ? v : -v;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Encoding> make_normalized(const ModelConfig& c) {
+  return std::make_unique<NormalizedEncoding>(c);
+}
+
+}  // namespace pelab

@@ -1,0 +1,34 @@
+// The rotation frequencies of the rotary schemes (rope, xpos, rope2d), with the
+// evaluation-time extrapolation methods that change them without retraining.
+//
+// Pair j of n (of a head of size dh) turns at w_j = base^(-2j/dh) radians per position.
+//   pi   (position interpolation): w_j / s         -- positions squeezed by the factor s
+//   ntk  ("NTK-aware"):  base' = base * s^(dh / (dh - 2)): low frequencies interpolate,
+//        the highest stays almost unchanged
+//   yarn (Peng et al. 2023): per pair, r_j = L / lambda_j with lambda_j = 2 pi / w_j its
+//        wavelength and L the training context; gamma_j = clamp((r_j - alpha) / (beta - alpha), 0, 1)
+//        w_j' = (1 - gamma_j) w_j / s + gamma_j w_j   (fast pairs kept, slow pairs interpolated)
+//        and the attention temperature: cos and sin scaled by m = 0.1 ln s + 1, so the scores
+//        are scaled by m^2 (as the paper's implementation does it).
+#pragma once
+
+#include <vector>
+
+#include "models/config.h"
+
+namespace pelab {
+
+struct RopeFrequencies {
+  std::vector<float> inv_freq;  // w_j for the rotated pairs
+  float magnitude = 1.0f;       // the factor on cos and sin (YaRN's m; 1 otherwise)
+};
+
+// n_pairs frequencies of a ladder over `dims` dimensions (dims = dh for rope; dh/2 per axis for
+// rope2d). With extrapolation on, config.rope_scaling is applied.
+RopeFrequencies rope_frequencies(const ModelConfig& config, int64_t dims, int64_t n_pairs,
+                                 bool extrapolation);
+
+// round(rope_fraction * dh / 2), at least 1: how many pairs of a head are rotated.
+int64_t rotated_pairs(const ModelConfig& config);
+
+}  // namespace pelab

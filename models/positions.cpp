@@ -1,0 +1,43 @@
+#include "models/positions.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace pelab {
+namespace {
+
+Positions from_indices(std::vector<int64_t> idx, int64_t grid_cols) {
+  Positions p;
+  for (int64_t i : idx) {
+    p.index.push_back(static_cast<float>(i));
+    p.row.push_back(static_cast<float>(i / grid_cols));
+    p.col.push_back(static_cast<float>(i % grid_cols));
+  }
+  return p;
+}
+
+}  // namespace
+
+Positions sequential_positions(int64_t T, int64_t grid_cols) {
+  std::vector<int64_t> idx(T);
+  for (int64_t t = 0; t < T; ++t) idx[t] = t;
+  return from_indices(idx, grid_cols);
+}
+
+Positions random_positions(int64_t T, int64_t M, int64_t grid_cols, Random& rng) {
+  if (M < T)
+    throw std::invalid_argument("--random-positions " + std::to_string(M) +
+                                " is smaller than the sequence length " + std::to_string(T));
+  // Floyd's algorithm: T distinct values from [0, M) with exactly T draws.
+  std::vector<int64_t> chosen;
+  chosen.reserve(T);
+  for (int64_t j = M - T; j < M; ++j) {
+    const int64_t r = rng.integer(j + 1);
+    chosen.push_back(std::find(chosen.begin(), chosen.end(), r) == chosen.end() ? r : j);
+  }
+  std::sort(chosen.begin(), chosen.end());
+  return from_indices(chosen, grid_cols);
+}
+
+}  // namespace pelab
