@@ -4,6 +4,7 @@
 //   [B, T]), /batch/loss_mask ([B, T], 0 or 1), /batch/positions ([T]), /loss (scalar).
 // Without a task, tokens and targets are random and so is the loss mask (at least one 1).
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "autograd/variable.h"
@@ -20,8 +21,9 @@ namespace po = boost::program_options;
 namespace pelab {
 
 int grads_command(int argc, char** argv) {
-  po::options_description model("model"), encoding("encoding"), run("batch and output");
-  add_model_options(model, encoding);
+  std::map<std::string, po::options_description> groups;
+  add_model_options(groups);
+  po::options_description run("batch and output");
   run.add_options()("help", "show this help")(
       "seed", po::value<uint64_t>()->default_value(0), "seed of the initial parameters and the batch")(
       "batch-size", po::value<int64_t>()->default_value(2), "sequences in the batch B")(
@@ -30,7 +32,7 @@ int grads_command(int argc, char** argv) {
       "force", po::bool_switch(), "overwrite --out if it exists");
   add_thread_option(run);
   po::options_description all;
-  all.add(model).add(encoding).add(run);
+  all.add(groups.at("model")).add(groups.at("encoding")).add(run);
   po::variables_map vm;
   if (!parse_options(argc, argv, all, vm, "usage: pelab grads --out FILE [options]")) return 0;
   apply_threads(vm, false);
@@ -40,6 +42,9 @@ int grads_command(int argc, char** argv) {
   if (T < 1) throw UsageError("--seq-len must be at least 1, got " + std::to_string(T));
   const uint64_t seed = vm["seed"].as<uint64_t>();
   const std::string out = vm["out"].as<std::string>();
+  // Checked before the model is built, so a refused run costs nothing and touches nothing.
+  if (!vm["force"].as<bool>() && std::filesystem::exists(out))
+    throw UsageError("--out " + out + ": already exists; pass --force to overwrite it");
 
   Transformer net(config);
   net.init(seed);

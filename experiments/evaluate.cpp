@@ -1,0 +1,63 @@
+#include "experiments/evaluate.h"
+
+#include <algorithm>
+
+namespace pelab {
+
+uint64_t eval_seed(int64_t seed, int64_t n) {
+  // Far from the training stream's seeds; distinct for every (seed, n).
+  return 0x5eed0000ULL + static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(n);
+}
+
+Positions batch_positions(const Transformer& model, const Task& task, int64_t n, int64_t T,
+                          Random& rng) {
+  Positions p = model.positions_for(T, rng);
+  std::vector<float> row, col;
+  if (task.grid(n, row, col)) {
+    p.row = row;
+    p.col = col;
+  }
+  return p;
+}
+
+void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64_t& examples,
+                 int64_t& tokens_right, int64_t& tokens) {
+  const int64_t B = batch.tokens.shape[0], T = batch.tokens.shape[1], V = logits.size(-1);
+  for (int64_t b = 0; b < B; ++b) {
+    bool all = true;
+    for (int64_t t = 0; t < T; ++t) {
+      if (batch.loss_mask[b * T + t] == 0.0f) continue;
+      const float* z = logits.data() + (b * T + t) * V;
+      const int64_t guess = std::max_element(z, z + V) - z;
+      const bool right = guess == batch.targets.data[b * T + t];
+      tokens_right += right;
+      ++tokens;
+      all = all && right;
+    }
+    exact += all;
+    ++examples;
+  }
+}
+
+std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const TrainConfig& config,
+                                  const std::vector<int64_t>& lengths) {
+  NoGradGuard no_grad;
+  model.encoding().set_extrapolation(true);
+  std::vector<LengthScore> scores;
+  for (int64_t n : lengths) {
+    Random rng(eval_seed(config.seed, n));
+    int64_t exact = 0, examples = 0, right = 0, tokens = 0;
+    for (int64_t done = 0; done < config.eval_examples; done += config.eval_batch_size) {
+      const int64_t B = std::min(config.eval_batch_size, config.eval_examples - done);
+      const Batch batch = make_batch(task, n, B, rng);
+      const Positions pos = batch_positions(model, task, n, batch.tokens.shape[1], rng);
+      const Var logits = model.forward(batch.tokens, pos);
+      score_batch(logits.value(), batch, exact, examples, right, tokens);
+    }
+    scores.push_back({n, static_cast<double>(exact) / static_cast<double>(examples),
+                      static_cast<double>(right) / static_cast<double>(std::max<int64_t>(tokens, 1))});
+  }
+  return scores;
+}
+
+}  // namespace pelab

@@ -1,0 +1,43 @@
+// Evaluation by length: exact match and per-token accuracy on a fixed held-out set per length.
+//
+// Exact match counts an example right when every answer token is. It is measured in one
+// forward pass under teacher forcing (the true answer in the input, the argmax at each answer
+// position compared with the target), and that equals greedy decoding: if every
+// teacher-forced prediction is right, greedy decoding sees exactly the teacher-forced inputs and
+// so makes the same predictions; if one is wrong, greedy decoding goes wrong at the first
+// such position too. (Per-token accuracy is not the same: after a first error, greedy decoding
+// continues from its own mistake.) docs/training.md says more.
+#pragma once
+
+#include <vector>
+
+#include "experiments/tasks/task.h"
+#include "experiments/train_config.h"
+#include "models/transformer.h"
+
+namespace pelab {
+
+struct LengthScore {
+  int64_t n = 0;
+  double exact_match = 0.0;
+  double token_accuracy = 0.0;
+};
+
+// Positions for a batch of instances of length n (T tokens): the model's (sequential or
+// random), with the task's grid coordinates when it has them.
+Positions batch_positions(const Transformer& model, const Task& task, int64_t n, int64_t T,
+                          Random& rng);
+
+// The held-out set of length n is drawn from its own generator, seeded by (seed, n) only, so
+// it is the same at every evaluation and in every run with that seed. Runs with recording off
+// and RoPE scaling (if any) on; leaves the model in that state.
+std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const TrainConfig& config,
+                                  const std::vector<int64_t>& lengths);
+
+// The answer-position argmax hits of one batch: adds to exact (per example) and token counts.
+void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64_t& examples,
+                 int64_t& tokens_right, int64_t& tokens);
+
+uint64_t eval_seed(int64_t seed, int64_t n);
+
+}  // namespace pelab

@@ -1,0 +1,108 @@
+// An option table: each field of a config struct described once (name, help, --help group),
+// from which come its command-line option, its reading back from parsed options, and its
+// attribute in a file's /config group. So a name can never differ between a flag (--d-model),
+// a file attribute (d_model) and the code (config.d_model).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <map>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "experiments/hdf5_io.h"
+
+namespace pelab {
+
+template <class Config>
+struct OptionField {
+  const char* name;  // the attribute; the option is the same with '-' for '_'
+  std::variant<int64_t Config::*, float Config::*, std::string Config::*, bool Config::*> member;
+  const char* help;
+  const char* group;  // its section of --help
+};
+
+std::string option_name(const char* attribute);  // "d_model" -> "d-model"
+
+// Adds each field, with its current value in `defaults` as the default, to groups[field.group]
+// (which must exist).
+template <class Config>
+void add_options(const std::vector<OptionField<Config>>& fields, const Config& defaults,
+                 std::map<std::string, boost::program_options::options_description>& groups) {
+  namespace po = boost::program_options;
+  for (const auto& f : fields) {
+    const std::string name = option_name(f.name);
+    auto& group = groups.at(f.group);
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_cv_t<std::remove_reference_t<decltype(defaults.*member)>>;
+          if constexpr (std::is_same_v<T, bool>) {
+            group.add_options()(name.c_str(), po::bool_switch(), f.help);
+          } else {
+            group.add_options()(name.c_str(), po::value<T>()->default_value(defaults.*member), f.help);
+          }
+        },
+        f.member);
+  }
+}
+
+template <class Config>
+void read_options(const std::vector<OptionField<Config>>& fields,
+                  const boost::program_options::variables_map& vm, Config& config) {
+  for (const auto& f : fields) {
+    const std::string name = option_name(f.name);
+    if (!vm.count(name)) continue;
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_cv_t<std::remove_reference_t<decltype(config.*member)>>;
+          config.*member = vm[name].template as<T>();
+        },
+        f.member);
+  }
+}
+
+// One attribute of `group` per field (bools as 0/1 integers, floats as float64).
+template <class Config>
+void write_attrs(const std::vector<OptionField<Config>>& fields, H5File& file,
+                 const std::string& group, const Config& config) {
+  for (const auto& f : fields) {
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_cv_t<std::remove_reference_t<decltype(config.*member)>>;
+          if constexpr (std::is_same_v<T, float>) {
+            file.set_attr(group, f.name, static_cast<double>(config.*member));
+          } else if constexpr (std::is_same_v<T, bool>) {
+            file.set_attr(group, f.name, static_cast<int64_t>(config.*member ? 1 : 0));
+          } else {
+            file.set_attr(group, f.name, config.*member);
+          }
+        },
+        f.member);
+  }
+}
+
+// Reads the attributes back; a field missing from the file keeps its value in `config`.
+template <class Config>
+void read_attrs(const std::vector<OptionField<Config>>& fields, const H5File& file,
+                const std::string& group, Config& config) {
+  for (const auto& f : fields) {
+    if (!file.has_attr(group, f.name)) continue;
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_cv_t<std::remove_reference_t<decltype(config.*member)>>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            config.*member = file.get_attr_string(group, f.name);
+          } else if constexpr (std::is_same_v<T, float>) {
+            config.*member = static_cast<float>(file.get_attr_double(group, f.name));
+          } else if constexpr (std::is_same_v<T, bool>) {
+            config.*member = file.get_attr_int64(group, f.name) != 0;
+          } else {
+            config.*member = file.get_attr_int64(group, f.name);
+          }
+        },
+        f.member);
+  }
+}
+
+}  // namespace pelab

@@ -1,0 +1,64 @@
+// Task: a seeded generator of toy sequence problems.
+//
+// An instance of length n is an input of n items and its answer. As one sequence:
+//   x_1 ... x_m  SEP  y_1 ... y_k            (m input tokens, k answer tokens)
+// The model reads the sequence without its last token and predicts each next token; the loss
+// (and the evaluation) count only the answer tokens: loss_mask is 1 exactly where the target is
+// some y_j. The length n is the input length for most tasks; addition counts digits per operand
+// and grid the side of the square grid (each task's file says so).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/int_tensor.h"
+#include "core/random.h"
+#include "core/tensor.h"
+
+namespace pelab {
+
+struct TaskOptions {
+  bool addition_reversed = false;  // addition: digits least significant first
+};
+
+struct Instance {
+  std::vector<int32_t> input;   // the tokens before SEP (may include a query)
+  std::vector<int32_t> answer;  // the tokens after SEP
+};
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual std::string name() const = 0;
+  // Tokens: the task's own symbols, then SEP as the last id; vocab_size() counts them all.
+  virtual int64_t vocab_size() const = 0;
+  int32_t sep() const { return static_cast<int32_t>(vocab_size() - 1); }
+  virtual Instance make(int64_t n, Random& rng) const = 0;
+  // How a token prints (for `pelab generate`); SEP prints as "|".
+  virtual std::string token_name(int32_t id) const;
+  // The smallest length this task accepts (most: 1).
+  virtual int64_t min_length() const { return 1; }
+  // Grid tasks give each token a (row, col); the others return false.
+  virtual bool grid(int64_t /*n*/, std::vector<float>& /*row*/, std::vector<float>& /*col*/) const {
+    return false;
+  }
+  // Tokens in the model's input for an instance of length n (the sequence minus its last token).
+  int64_t sequence_length(int64_t n, Random& scratch) const;
+};
+
+// B instances of one length n as model inputs, next-token targets and the answer mask (B, T).
+struct Batch {
+  int64_t n = 0;
+  IntTensor tokens, targets;
+  Tensor loss_mask;
+};
+Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng);
+
+// The registry: every task by name (one file each under experiments/tasks/).
+std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options = {});
+std::vector<std::string> task_names();
+std::string task_names_joined();
+
+}  // namespace pelab

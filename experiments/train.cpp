@@ -1,0 +1,116 @@
+// `pelab train`: one training run from flags or an INI file (--config FILE; flags win), written
+// to one HDF5 run file (--out). `pelab train --resume FILE` continues a stopped run exactly.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "experiments/cli.h"
+#include "experiments/commands.h"
+#include "experiments/model_options.h"
+#include "experiments/tasks/task.h"
+#include "experiments/trainer.h"
+#include "models/encodings/registry.h"
+
+namespace po = boost::program_options;
+
+namespace pelab {
+namespace {
+
+// Checks that need the model and the task together, before anything is written: every
+// evaluated sequence must fit the learned table and the randomized-position range.
+void check_lengths(const ModelConfig& m, const TrainConfig& c) {
+  TaskOptions options;
+  options.addition_reversed = c.addition_reversed;
+  const std::unique_ptr<Task> task = make_task(c.task, options);
+  Random scratch(0);
+  const int64_t n_max = std::max(eval_lengths(c).back(), c.train_len_max);
+  const int64_t T = task->sequence_length(n_max, scratch);
+  if (m.pe == "learned" && m.random_positions == 0 && T > m.max_len)
+    throw ConfigError("max-len", "--pe learned has " + std::to_string(m.max_len) +
+                                     " positions, but length " + std::to_string(n_max) + " of " +
+                                     c.task + " needs " + std::to_string(T) +
+                                     " tokens (raise --max-len or lower the evaluation lengths)");
+  if (m.random_positions > 0 && T > m.random_positions)
+    throw ConfigError("random-positions", "M = " + std::to_string(m.random_positions) +
+                                              " is smaller than the " + std::to_string(T) +
+                                              " tokens of length " + std::to_string(n_max));
+  if (m.pe == "learned" && m.random_positions > m.max_len)
+    throw ConfigError("random-positions", "positions up to " + std::to_string(m.random_positions) +
+                                              " do not fit the learned table of --max-len " +
+                                              std::to_string(m.max_len));
+}
+
+std::string join_command_line(int argc, char** argv) {
+  std::string s = "pelab";
+  for (int i = 0; i < argc; ++i) s += std::string(" ") + argv[i];
+  return s;
+}
+
+}  // namespace
+
+int train_command(int argc, char** argv) {
+  std::map<std::string, po::options_description> groups;
+  add_model_options(groups);
+  add_train_options(groups);
+  groups.at("output").add_options()("out", po::value<std::string>(), "the run file to write (HDF5)")(
+      "force", po::bool_switch(), "overwrite --out if it exists")(
+      "resume", po::value<std::string>(), "continue the run saved in this file")(
+      "config", po::value<std::string>(), "read options from this INI file (flags override it)")(
+      "quiet", po::bool_switch(), "print nothing but errors")("help", "show this help");
+  add_thread_option(groups.at("output"));
+  po::options_description all;
+  for (const char* g : {"model", "encoding", "task", "optimization", "evaluation", "output"})
+    all.add(groups.at(g));
+  po::variables_map vm;
+  if (!parse_options(argc, argv, all, vm,
+                     "usage: pelab train --out FILE [options]   or   pelab train --resume FILE"))
+    return 0;
+  apply_threads(vm, !vm["quiet"].as<bool>());
+
+  TrainSetup setup;
+  setup.command_line = join_command_line(argc, argv);
+  setup.live = isatty(fileno(stderr)) != 0;
+  setup.quiet = vm["quiet"].as<bool>();
+  RunRecord record;
+  if (vm.count("resume")) {
+    setup.resume = true;
+    setup.out = vm["resume"].as<std::string>();
+    if (vm.count("out") && vm["out"].as<std::string>() != setup.out)
+      throw UsageError("--resume continues the run in its own file; leave out --out");
+    if (!std::filesystem::exists(setup.out)) throw UsageError("--resume: no file '" + setup.out + "'");
+    try {
+      record = load_run(setup.out);
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw UsageError(std::string("--resume: ") + e.what());
+    }
+    if (record.status == "completed") {
+      std::fprintf(stderr, "pelab train: %s is already completed\n", setup.out.c_str());
+      return 0;
+    }
+    record.status = "running";
+    record.message.clear();
+    if (!setup.quiet)
+      std::fprintf(stderr, "resuming %s at step %lld\n", setup.out.c_str(),
+                   static_cast<long long>(record.step));
+  } else {
+    if (!vm.count("out")) throw UsageError("--out: the run file to write is required");
+    setup.out = vm["out"].as<std::string>();
+    if (std::filesystem::exists(setup.out) && !vm["force"].as<bool>())
+      throw UsageError("--out: '" + setup.out + "' exists; pass --force to overwrite it");
+    record.train = train_config_from(vm);
+    TaskOptions options;
+    options.addition_reversed = record.train.addition_reversed;
+    vm.at("vocab-size").value() = make_task(record.train.task, options)->vocab_size();
+    record.model = model_config_from(vm);
+    check_lengths(record.model, record.train);
+    check_writable(setup.out);
+    record.command_line = setup.command_line;
+  }
+  return train(record, setup);
+}
+
+}  // namespace pelab

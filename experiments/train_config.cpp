@@ -1,0 +1,113 @@
+#include "experiments/train_config.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "autograd/optim/schedule.h"
+#include "experiments/tasks/task.h"
+#include "models/config.h"
+
+namespace po = boost::program_options;
+
+namespace pelab {
+
+const std::vector<OptionField<TrainConfig>>& train_fields() {
+  using C = TrainConfig;
+  static const std::string task_help = "the task: " + task_names_joined();
+  static const std::vector<OptionField<C>> fields = {
+      {"task", &C::task, task_help.c_str(), "task"},
+      {"train_len_min", &C::train_len_min, "shortest training length (lengths are drawn uniformly)", "task"},
+      {"train_len_max", &C::train_len_max, "longest training length", "task"},
+      {"addition_reversed", &C::addition_reversed, "addition: digits least significant first", "task"},
+      {"steps", &C::steps, "training steps", "optimization"},
+      {"batch_size", &C::batch_size, "sequences per step (one length per step)", "optimization"},
+      {"lr", &C::lr, "peak learning rate", "optimization"},
+      {"min_lr", &C::min_lr, "learning rate at the end of the decay", "optimization"},
+      {"warmup", &C::warmup, "linear warmup steps", "optimization"},
+      {"schedule", &C::schedule, "after warmup: cosine | linear | constant", "optimization"},
+      {"weight_decay", &C::weight_decay, "AdamW decoupled weight decay (matrices and embeddings)", "optimization"},
+      {"beta1", &C::beta1, "AdamW beta1", "optimization"},
+      {"beta2", &C::beta2, "AdamW beta2", "optimization"},
+      {"clip", &C::clip, "global gradient-norm clipping (0: off)", "optimization"},
+      {"seed", &C::seed, "seed of the parameters, the data and the evaluation sets", "optimization"},
+      {"eval_every", &C::eval_every, "evaluate (and checkpoint) every this many steps", "evaluation"},
+      {"eval_examples", &C::eval_examples, "held-out examples per evaluated length", "evaluation"},
+      {"eval_len_max", &C::eval_len_max, "evaluate lengths 1..this (0: 2 x train_len_max)", "evaluation"},
+      {"eval_lens", &C::eval_lens, "evaluate these lengths instead, e.g. 1,10,20,40", "evaluation"},
+      {"eval_batch_size", &C::eval_batch_size, "examples per evaluation forward pass", "evaluation"},
+      {"probe_examples", &C::probe_examples, "examples whose attention maps are saved at the end", "evaluation"},
+      {"log_every", &C::log_every, "record the training curve every this many steps", "output"},
+  };
+  return fields;
+}
+
+void add_train_options(std::map<std::string, po::options_description>& groups) {
+  for (const char* g : {"task", "optimization", "evaluation", "output"}) groups.try_emplace(g, g);
+  add_options(train_fields(), TrainConfig{}, groups);
+}
+
+std::vector<int64_t> eval_lengths(const TrainConfig& c) {
+  std::vector<int64_t> lengths;
+  if (!c.eval_lens.empty()) {
+    std::stringstream in(c.eval_lens);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      std::size_t used = 0;
+      int64_t n = 0;
+      try {
+        n = std::stoll(item, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != item.size() || n < 1)
+        throw ConfigError("eval-lens", "'" + item + "' is not a positive length");
+      lengths.push_back(n);
+    }
+    std::sort(lengths.begin(), lengths.end());
+    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
+    return lengths;
+  }
+  const int64_t top = c.eval_len_max > 0 ? c.eval_len_max : 2 * c.train_len_max;
+  for (int64_t n = 1; n <= top; ++n) lengths.push_back(n);
+  return lengths;
+}
+
+void validate(const TrainConfig& c) {
+  make_task(c.task);  // throws naming --task
+  if (c.train_len_min < 1) throw ConfigError("train-len-min", "must be at least 1");
+  if (c.train_len_min > c.train_len_max)
+    throw ConfigError("train-len-min", "train_len_min " + std::to_string(c.train_len_min) +
+                                           " is greater than train_len_max " +
+                                           std::to_string(c.train_len_max));
+  if (c.steps < 1) throw ConfigError("steps", "must be at least 1");
+  if (c.batch_size < 1) throw ConfigError("batch-size", "must be at least 1");
+  if (!(c.lr > 0.0f)) throw ConfigError("lr", "must be positive");
+  if (!(c.min_lr >= 0.0f) || c.min_lr > c.lr) throw ConfigError("min-lr", "must be in [0, lr]");
+  if (c.warmup < 0) throw ConfigError("warmup", "must be >= 0");
+  try {
+    parse_schedule(c.schedule);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError("schedule", "must be constant, cosine or linear, got '" + c.schedule + "'");
+  }
+  if (!(c.weight_decay >= 0.0f)) throw ConfigError("weight-decay", "must be >= 0");
+  if (!(c.beta1 >= 0.0f && c.beta1 < 1.0f)) throw ConfigError("beta1", "must be in [0, 1)");
+  if (!(c.beta2 >= 0.0f && c.beta2 < 1.0f)) throw ConfigError("beta2", "must be in [0, 1)");
+  if (!(c.clip >= 0.0f)) throw ConfigError("clip", "must be >= 0");
+  if (c.seed < 0) throw ConfigError("seed", "must be >= 0");
+  if (c.eval_every < 1) throw ConfigError("eval-every", "must be at least 1");
+  if (c.eval_examples < 1) throw ConfigError("eval-examples", "must be at least 1");
+  if (c.eval_len_max < 0) throw ConfigError("eval-len-max", "must be >= 0 (0: 2 x train_len_max)");
+  if (c.eval_batch_size < 1) throw ConfigError("eval-batch-size", "must be at least 1");
+  if (c.probe_examples < 0) throw ConfigError("probe-examples", "must be >= 0");
+  if (c.log_every < 1) throw ConfigError("log-every", "must be at least 1");
+  eval_lengths(c);  // throws naming --eval-lens
+}
+
+TrainConfig train_config_from(const po::variables_map& vm) {
+  TrainConfig c;
+  read_options(train_fields(), vm, c);
+  validate(c);
+  return c;
+}
+
+}  // namespace pelab

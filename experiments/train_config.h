@@ -1,0 +1,55 @@
+// TrainConfig: the options of a training run other than the model's: the task, the
+// optimization, the evaluation and the output. Like ModelConfig, described once in a table
+// (train_config.cpp) that gives the flags, the INI keys and the /config attributes.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "experiments/option_table.h"
+
+namespace pelab {
+
+struct TrainConfig {
+  // task
+  std::string task = "copy";
+  int64_t train_len_min = 1;
+  int64_t train_len_max = 20;
+  bool addition_reversed = false;
+  // optimization
+  int64_t steps = 3000;
+  int64_t batch_size = 64;
+  float lr = 3e-3f;
+  float min_lr = 0.0f;
+  int64_t warmup = 150;
+  std::string schedule = "cosine";
+  float weight_decay = 0.01f;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float clip = 1.0f;
+  int64_t seed = 0;
+  // evaluation
+  int64_t eval_every = 500;
+  int64_t eval_examples = 256;
+  int64_t eval_len_max = 0;    // 0: 2 x train_len_max
+  std::string eval_lens = "";  // "1,5,10,40": these lengths instead of 1..eval_len_max
+  int64_t eval_batch_size = 256;
+  int64_t probe_examples = 4;
+  // output
+  int64_t log_every = 10;
+};
+
+const std::vector<OptionField<TrainConfig>>& train_fields();
+
+// Adds the fields to groups "task", "optimization", "evaluation", "output" (created if missing).
+void add_train_options(std::map<std::string, boost::program_options::options_description>& groups);
+// Reads and validates (throws ConfigError naming the option).
+TrainConfig train_config_from(const boost::program_options::variables_map& vm);
+void validate(const TrainConfig& config);
+
+// The evaluation lengths: eval_lens parsed, or 1..eval_len_max (default 2 x train_len_max).
+std::vector<int64_t> eval_lengths(const TrainConfig& config);
+
+}  // namespace pelab

@@ -1,0 +1,188 @@
+#include "experiments/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "autograd/optim/clip.h"
+#include "autograd/optim/schedule.h"
+#include "experiments/cli.h"
+#include "experiments/evaluate.h"
+
+namespace pelab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string format_eta(double s) {
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s / 3600), static_cast<int>(s / 60) % 60);
+  else std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s / 60), static_cast<int>(s) % 60);
+  return buf;
+}
+
+// In-distribution exact match: the worst over the evaluated lengths within the training range;
+// "longest": the exact match at the longest evaluated length.
+void summarize(const RunRecord& r, double& in_dist, double& longest) {
+  in_dist = 1.0;
+  longest = 0.0;
+  if (r.eval_log.step.empty()) return;
+  const auto& em = r.eval_log.exact_match.back();
+  for (std::size_t k = 0; k < r.eval_log.lengths.size(); ++k) {
+    const int64_t n = r.eval_log.lengths[k];
+    if (n >= r.train.train_len_min && n <= r.train.train_len_max) in_dist = std::min(in_dist, em[k]);
+  }
+  longest = em.back();
+}
+
+// The probe examples' attention maps, at the longest training length.
+void record_attention(Transformer& model, const Task& task, RunRecord& r) {
+  if (r.train.probe_examples == 0) return;
+  NoGradGuard no_grad;
+  model.encoding().set_extrapolation(true);
+  Random rng(eval_seed(r.train.seed, -1));
+  const int64_t n = r.train.train_len_max;
+  const Batch batch = make_batch(task, n, r.train.probe_examples, rng);
+  const Positions pos = batch_positions(model, task, n, batch.tokens.shape[1], rng);
+  model.forward(batch.tokens, pos, &r.attention);
+  r.probe_tokens = batch.tokens;
+}
+
+}  // namespace
+
+int train(RunRecord r, const TrainSetup& setup) {
+  const TrainConfig& c = r.train;
+  TaskOptions task_options;
+  task_options.addition_reversed = c.addition_reversed;
+  const std::unique_ptr<Task> task = make_task(c.task, task_options);
+  Transformer model(r.model);
+  AdamW optimizer(model.params(), AdamWConfig{c.beta1, c.beta2, 1e-8f, c.weight_decay});
+  Schedule schedule{parse_schedule(c.schedule), c.lr, c.min_lr, c.warmup, c.steps};
+  const std::vector<int64_t> lengths = eval_lengths(c);
+  Random data_rng(static_cast<uint64_t>(c.seed) * 2 + 1);
+  if (setup.resume) {
+    load_run_state(setup.out, model.params(), &optimizer);
+    data_rng.set_state(r.data_rng);
+  } else {
+    model.init(static_cast<uint64_t>(c.seed));
+    r.eval_log.lengths = lengths;
+  }
+  const double wall_before = r.wall_time;
+  const Clock::time_point started = Clock::now();
+  auto save = [&]() {
+    r.wall_time = wall_before + seconds_since(started);
+    r.data_rng = data_rng.state();
+    save_run(setup.out, r, model.params(), &optimizer);
+  };
+  if (!setup.resume) save();  // the file exists (status running) from the first moment
+
+  double window_tokens = 0.0;
+  Clock::time_point window_start = Clock::now(), last_draw = Clock::now();
+  const int64_t first_step = r.step;
+  try {
+    for (int64_t step = r.step; step < c.steps; ++step) {
+      const int64_t n = c.train_len_min + data_rng.integer(c.train_len_max - c.train_len_min + 1);
+      const Batch batch = make_batch(*task, n, c.batch_size, data_rng);
+      const int64_t T = batch.tokens.shape[1];
+      const Positions pos = batch_positions(model, *task, n, T, data_rng);
+      model.encoding().set_extrapolation(false);
+      model.params().zero_grad();
+      Var loss = model.loss(batch.tokens, batch.targets, batch.loss_mask, pos);
+      const float loss_value = loss.value()[0];
+      if (!std::isfinite(loss_value)) {
+        r.status = "diverged";
+        r.message = "the loss became " + std::to_string(loss_value) + " at step " +
+                    std::to_string(step + 1) + "; try a lower --lr or --clip";
+        r.train_log.step.push_back(static_cast<double>(step + 1));
+        r.train_log.loss.push_back(loss_value);
+        r.train_log.lr.push_back(schedule.at(step));
+        r.train_log.grad_norm.push_back(NAN);
+        r.train_log.tokens_per_s.push_back(0.0);
+        save();
+        if (setup.live) std::fprintf(stderr, "\n");
+        std::fprintf(stderr, "pelab train: diverged: %s (%s)\n", r.message.c_str(), setup.out.c_str());
+        return 3;
+      }
+      backward(loss);
+      const float norm = c.clip > 0.0f ? clip_grad_norm(model.params(), c.clip) : grad_norm(model.params());
+      const float lr = schedule.at(step);
+      optimizer.step(lr);
+      r.step = step + 1;
+      window_tokens += static_cast<double>(c.batch_size * T);
+
+      if (r.step % c.log_every == 0 || r.step == c.steps) {
+        const double elapsed = seconds_since(window_start);
+        r.train_log.step.push_back(static_cast<double>(r.step));
+        r.train_log.loss.push_back(loss_value);
+        r.train_log.lr.push_back(lr);
+        r.train_log.grad_norm.push_back(norm);
+        r.train_log.tokens_per_s.push_back(elapsed > 0 ? window_tokens / elapsed : 0.0);
+        window_tokens = 0.0;
+        window_start = Clock::now();
+      }
+      const bool eval_now = r.step % c.eval_every == 0 || r.step == c.steps;
+      if (eval_now) {
+        const std::vector<LengthScore> scores = evaluate(model, *task, c, lengths);
+        r.eval_log.step.push_back(static_cast<double>(r.step));
+        std::vector<double> em, ta;
+        for (const LengthScore& s : scores) {
+          em.push_back(s.exact_match);
+          ta.push_back(s.token_accuracy);
+        }
+        r.eval_log.exact_match.push_back(em);
+        r.eval_log.token_accuracy.push_back(ta);
+        if (r.step == c.steps) {
+          record_attention(model, *task, r);
+          r.status = "completed";
+        }
+        save();
+      }
+      if (setup.quiet) continue;
+      const double done = static_cast<double>(r.step - first_step);
+      const double eta = seconds_since(started) / done * static_cast<double>(c.steps - r.step);
+      const double tps = r.train_log.tokens_per_s.empty() ? 0.0 : r.train_log.tokens_per_s.back();
+      double in_dist = 0, longest = 0;
+      summarize(r, in_dist, longest);
+      const bool have_eval = !r.eval_log.step.empty();
+      if (setup.live && (eval_now || seconds_since(last_draw) > 0.1 || r.step == c.steps)) {
+        last_draw = Clock::now();
+        std::fprintf(stderr,
+                     "\rstep %lld/%lld  loss %.4f  exact match: in-dist %s, len %lld %s  %.0f tok/s  ETA %s   ",
+                     static_cast<long long>(r.step), static_cast<long long>(c.steps), loss_value,
+                     have_eval ? std::to_string(in_dist).substr(0, 5).c_str() : "-",
+                     static_cast<long long>(lengths.back()),
+                     have_eval ? std::to_string(longest).substr(0, 5).c_str() : "-", tps,
+                     format_eta(eta).c_str());
+        if (r.step == c.steps) std::fprintf(stderr, "\n");
+      } else if (!setup.live && eval_now) {
+        std::fprintf(stderr,
+                     "step %lld/%lld  loss %.4f  exact match: in-dist %.3f, len %lld %.3f  %.0f tok/s  ETA %s\n",
+                     static_cast<long long>(r.step), static_cast<long long>(c.steps), loss_value,
+                     in_dist, static_cast<long long>(lengths.back()), longest, tps,
+                     format_eta(eta).c_str());
+      }
+    }
+  } catch (const std::exception& e) {
+    r.status = "failed";
+    r.message = e.what();
+    try {
+      save();
+    } catch (const std::exception&) {
+      // The previous save stays in place; the original error is the one to report.
+    }
+    throw;
+  }
+  if (!setup.quiet) {
+    double in_dist = 0, longest = 0;
+    summarize(r, in_dist, longest);
+    std::fprintf(stderr, "completed: exact match in-distribution %.3f, at length %lld %.3f -> %s\n",
+                 in_dist, static_cast<long long>(lengths.back()), longest, setup.out.c_str());
+  }
+  return 0;
+}
+
+}  // namespace pelab

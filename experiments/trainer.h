@@ -1,0 +1,24 @@
+// The training loop of `pelab train`: AdamW with warmup and a decay schedule, gradient
+// clipping, evaluation by length every eval_every steps, a save of the run file at each
+// evaluation (the checkpoint a resume continues from), and the attention maps at the end.
+#pragma once
+
+#include <string>
+
+#include "experiments/run_file.h"
+
+namespace pelab {
+
+struct TrainSetup {
+  std::string out;           // the run file
+  std::string command_line;  // recorded in the file
+  bool resume = false;       // continue the run in `out` from its last save
+  bool live = false;         // a live progress line (a terminal) instead of plain lines
+  bool quiet = false;        // nothing but errors
+};
+
+// Exit status: 0 completed, 3 diverged. Throws on bad input or failure (after saving the
+// file with status "failed" when the run had started).
+int train(RunRecord record, const TrainSetup& setup);
+
+}  // namespace pelab
