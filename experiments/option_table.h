@@ -18,7 +18,8 @@ namespace pelab {
 template <class Config>
 struct OptionField {
   const char* name;  // the attribute; the option is the same with '-' for '_'
-  std::variant<int64_t Config::*, float Config::*, std::string Config::*, bool Config::*> member;
+  std::variant<int64_t Config::*, float Config::*, double Config::*, std::string Config::*, bool Config::*>
+      member;
   const char* help;
   const char* group;  // its section of --help
 };
@@ -93,8 +94,8 @@ void read_attrs(const std::vector<OptionField<Config>>& fields, const H5File& fi
           using T = std::remove_cv_t<std::remove_reference_t<decltype(config.*member)>>;
           if constexpr (std::is_same_v<T, std::string>) {
             config.*member = file.get_attr_string(group, f.name);
-          } else if constexpr (std::is_same_v<T, float>) {
-            config.*member = static_cast<float>(file.get_attr_double(group, f.name));
+          } else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+            config.*member = static_cast<T>(file.get_attr_double(group, f.name));
           } else if constexpr (std::is_same_v<T, bool>) {
             config.*member = file.get_attr_int64(group, f.name) != 0;
           } else {

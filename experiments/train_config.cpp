@@ -20,7 +20,7 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
       {"train_len_max", &C::train_len_max, "longest training length", "task"},
       {"addition_reversed", &C::addition_reversed, "addition: digits least significant first", "task"},
       {"steps", &C::steps, "training steps", "optimization"},
-      {"batch_size", &C::batch_size, "sequences per step (one length per step)", "optimization"},
+      {"batch_size", &C::batch_size, "sequences per step, each of its own random length", "optimization"},
       {"lr", &C::lr, "peak learning rate", "optimization"},
       {"min_lr", &C::min_lr, "learning rate at the end of the decay", "optimization"},
       {"warmup", &C::warmup, "linear warmup steps", "optimization"},
@@ -81,18 +81,18 @@ void validate(const TrainConfig& c) {
                                            std::to_string(c.train_len_max));
   if (c.steps < 1) throw ConfigError("steps", "must be at least 1");
   if (c.batch_size < 1) throw ConfigError("batch-size", "must be at least 1");
-  if (!(c.lr > 0.0f)) throw ConfigError("lr", "must be positive");
-  if (!(c.min_lr >= 0.0f) || c.min_lr > c.lr) throw ConfigError("min-lr", "must be in [0, lr]");
+  if (!(c.lr > 0.0)) throw ConfigError("lr", "must be positive");
+  if (!(c.min_lr >= 0.0) || c.min_lr > c.lr) throw ConfigError("min-lr", "must be in [0, lr]");
   if (c.warmup < 0) throw ConfigError("warmup", "must be >= 0");
   try {
     parse_schedule(c.schedule);
   } catch (const std::invalid_argument& e) {
     throw ConfigError("schedule", "must be constant, cosine or linear, got '" + c.schedule + "'");
   }
-  if (!(c.weight_decay >= 0.0f)) throw ConfigError("weight-decay", "must be >= 0");
-  if (!(c.beta1 >= 0.0f && c.beta1 < 1.0f)) throw ConfigError("beta1", "must be in [0, 1)");
-  if (!(c.beta2 >= 0.0f && c.beta2 < 1.0f)) throw ConfigError("beta2", "must be in [0, 1)");
-  if (!(c.clip >= 0.0f)) throw ConfigError("clip", "must be >= 0");
+  if (!(c.weight_decay >= 0.0)) throw ConfigError("weight-decay", "must be >= 0");
+  if (!(c.beta1 >= 0.0 && c.beta1 < 1.0)) throw ConfigError("beta1", "must be in [0, 1)");
+  if (!(c.beta2 >= 0.0 && c.beta2 < 1.0)) throw ConfigError("beta2", "must be in [0, 1)");
+  if (!(c.clip >= 0.0)) throw ConfigError("clip", "must be >= 0");
   if (c.seed < 0) throw ConfigError("seed", "must be >= 0");
   if (c.eval_every < 1) throw ConfigError("eval-every", "must be at least 1");
   if (c.eval_examples < 1) throw ConfigError("eval-examples", "must be at least 1");

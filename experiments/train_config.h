@@ -18,17 +18,17 @@ struct TrainConfig {
   int64_t train_len_min = 1;
   int64_t train_len_max = 20;
   bool addition_reversed = false;
-  // optimization
+  // optimization (double, so 0.999 means 0.999 as in PyTorch, not the nearest float)
   int64_t steps = 3000;
   int64_t batch_size = 64;
-  float lr = 3e-3f;
-  float min_lr = 0.0f;
+  double lr = 3e-3;
+  double min_lr = 0.0;
   int64_t warmup = 150;
   std::string schedule = "cosine";
-  float weight_decay = 0.01f;
-  float beta1 = 0.9f;
-  float beta2 = 0.999f;
-  float clip = 1.0f;
+  double weight_decay = 0.01;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double clip = 1.0;
   int64_t seed = 0;
   // evaluation
   int64_t eval_every = 500;

@@ -52,6 +52,18 @@ void record_attention(Transformer& model, const Task& task, RunRecord& r) {
   r.probe_tokens = batch.tokens;
 }
 
+// Training lengths, uniform in [train_len_min, train_len_max]: one per example, or one for the
+// whole batch when the task's token coordinates depend on the length (grid tasks).
+std::vector<int64_t> draw_lengths(const Task& task, const TrainConfig& c, Random& rng) {
+  const int64_t span = c.train_len_max - c.train_len_min + 1;
+  std::vector<float> row, col;
+  if (task.grid(c.train_len_min, row, col))
+    return std::vector<int64_t>(c.batch_size, c.train_len_min + rng.integer(span));
+  std::vector<int64_t> lengths(c.batch_size);
+  for (int64_t& n : lengths) n = c.train_len_min + rng.integer(span);
+  return lengths;
+}
+
 }  // namespace
 
 int train(RunRecord r, const TrainSetup& setup) {
@@ -60,8 +72,9 @@ int train(RunRecord r, const TrainSetup& setup) {
   task_options.addition_reversed = c.addition_reversed;
   const std::unique_ptr<Task> task = make_task(c.task, task_options);
   Transformer model(r.model);
-  AdamW optimizer(model.params(), AdamWConfig{c.beta1, c.beta2, 1e-8f, c.weight_decay});
-  Schedule schedule{parse_schedule(c.schedule), c.lr, c.min_lr, c.warmup, c.steps};
+  AdamW optimizer(model.params(), AdamWConfig{c.beta1, c.beta2, 1e-8, c.weight_decay});
+  Schedule schedule{parse_schedule(c.schedule), static_cast<float>(c.lr),
+                    static_cast<float>(c.min_lr), c.warmup, c.steps};
   const std::vector<int64_t> lengths = eval_lengths(c);
   Random data_rng(static_cast<uint64_t>(c.seed) * 2 + 1);
   if (setup.resume) {
@@ -85,10 +98,9 @@ int train(RunRecord r, const TrainSetup& setup) {
   const int64_t first_step = r.step;
   try {
     for (int64_t step = r.step; step < c.steps; ++step) {
-      const int64_t n = c.train_len_min + data_rng.integer(c.train_len_max - c.train_len_min + 1);
-      const Batch batch = make_batch(*task, n, c.batch_size, data_rng);
+      const Batch batch = make_batch(*task, draw_lengths(*task, c, data_rng), data_rng);
       const int64_t T = batch.tokens.shape[1];
-      const Positions pos = batch_positions(model, *task, n, T, data_rng);
+      const Positions pos = batch_positions(model, *task, batch.n, T, data_rng);
       model.encoding().set_extrapolation(false);
       model.params().zero_grad();
       Var loss = model.loss(batch.tokens, batch.targets, batch.loss_mask, pos);
@@ -108,7 +120,7 @@ int train(RunRecord r, const TrainSetup& setup) {
         return 3;
       }
       backward(loss);
-      const float norm = c.clip > 0.0f ? clip_grad_norm(model.params(), c.clip) : grad_norm(model.params());
+      const float norm = c.clip > 0.0 ? clip_grad_norm(model.params(), static_cast<float>(c.clip)) : grad_norm(model.params());
       const float lr = schedule.at(step);
       optimizer.step(lr);
       r.step = step + 1;

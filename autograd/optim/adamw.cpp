@@ -13,27 +13,38 @@ AdamW::AdamW(Parameters& params, AdamWConfig config) : params_(params), config_(
 
 void AdamW::step(float lr) {
   ++t_;
-  const float b1 = config_.beta1, b2 = config_.beta2, eps = config_.eps;
-  // Scalars in double, as PyTorch computes them in Python, then used in float arithmetic.
-  const double bias1 = 1.0 - std::pow(static_cast<double>(b1), static_cast<double>(t_));
-  const double bias2 = 1.0 - std::pow(static_cast<double>(b2), static_cast<double>(t_));
+  const AdamWConfig& c = config_;
+  // Every scalar in double, as PyTorch computes it in Python, then rounded to float where a
+  // float kernel uses it (PyTorch casts a Python scalar to the tensor's dtype).
+  const double bias1 = 1.0 - std::pow(c.beta1, static_cast<double>(t_));
+  const double bias2 = 1.0 - std::pow(c.beta2, static_cast<double>(t_));
+  const float b1 = static_cast<float>(c.beta1), b2 = static_cast<float>(c.beta2);
+  const float one_minus_b1 = static_cast<float>(1.0 - c.beta1);
+  const float one_minus_b2 = static_cast<float>(1.0 - c.beta2);
   const float step_size = static_cast<float>(lr / bias1);
   const float bias2_sqrt = static_cast<float>(std::sqrt(bias2));
-  const float decay = static_cast<float>(1.0 - static_cast<double>(lr) * config_.weight_decay);
+  const float eps = static_cast<float>(c.eps);
+  const float decay = static_cast<float>(1.0 - static_cast<double>(lr) * c.weight_decay);
   float* p = params_.values().data();
   const float* g = params_.grads().data();
   float* m = m_.data();
   float* v = v_.data();
   for (const Parameters::Entry& e : params_.entries()) {
     const int64_t begin = e.offset, end = e.offset + e.var.numel();
-    const bool decays = e.decay && config_.weight_decay != 0.0f;
+    const bool decays = e.decay && c.weight_decay != 0.0;
+    // _single_tensor_adamw op by op, rounding to float where it rounds:
+    //   param.mul_(1 - lr * wd)
+    //   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+    //   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    //   denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+    //   param.addcdiv_(exp_avg, denom, value=-step_size)       (that is, (-step_size * m) / denom)
 #pragma omp parallel for schedule(static)
     for (int64_t i = begin; i < end; ++i) {
       if (decays) p[i] *= decay;
-      m[i] = m[i] * b1 + (1.0f - b1) * g[i];
-      v[i] = v[i] * b2 + (1.0f - b2) * g[i] * g[i];
+      m[i] = m[i] * b1 + one_minus_b1 * g[i];
+      v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
       const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;
-      p[i] -= step_size * (m[i] / denom);
+      p[i] += -step_size * m[i] / denom;
     }
   }
 }

@@ -5,6 +5,12 @@
 //   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)     bias-corrected, t >= 1
 // The moments are flat tensors beside the parameters' flat buffer, so a checkpoint saves them
 // as two arrays and the update is one loop.
+//
+// The hyperparameters are doubles, as PyTorch's are (Python floats): the scalars derived from
+// them (1 - b2, 1 - b2^t, ...) are computed in double and rounded to float once, as PyTorch
+// does. Deriving them from float betas is not the same: 1.0f - 0.999f is 1.3e-5 away from
+// 0.001, and so is every second moment. tests/autograd/optim/adamw_test.cpp checks the
+// moments and values of every step against PyTorch's.
 #pragma once
 
 #include "autograd/parameters.h"
@@ -12,10 +18,10 @@
 namespace pelab {
 
 struct AdamWConfig {
-  float beta1 = 0.9f;
-  float beta2 = 0.999f;
-  float eps = 1e-8f;
-  float weight_decay = 0.01f;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.01;
 };
 
 class AdamW {

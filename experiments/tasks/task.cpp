@@ -1,5 +1,6 @@
 #include "experiments/tasks/task.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "experiments/tasks/tasks.h"
@@ -18,29 +19,34 @@ int64_t Task::sequence_length(int64_t n, Random& scratch) const {
 }
 
 Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng) {
+  return make_batch(task, std::vector<int64_t>(batch_size, n), rng);
+}
+
+Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& rng) {
+  const int64_t B = static_cast<int64_t>(lengths.size());
+  std::vector<std::vector<int32_t>> seqs;
+  std::vector<int64_t> first_answer;  // index of the target that is y_1 (the token after SEP)
   Batch batch;
-  batch.n = n;
   int64_t T = 0;
-  for (int64_t b = 0; b < batch_size; ++b) {
+  for (int64_t n : lengths) {
     const Instance inst = task.make(n, rng);
     std::vector<int32_t> seq = inst.input;
     seq.push_back(task.sep());
     seq.insert(seq.end(), inst.answer.begin(), inst.answer.end());
-    const int64_t len = static_cast<int64_t>(seq.size()) - 1;
-    if (b == 0) {
-      T = len;
-      batch.tokens = IntTensor({batch_size, T});
-      batch.targets = IntTensor({batch_size, T});
-      batch.loss_mask = Tensor::zeros({batch_size, T});
-    } else if (len != T) {
-      throw std::logic_error("task " + task.name() + " made instances of one length n = " +
-                             std::to_string(n) + " with different sequence lengths");
-    }
-    const int64_t first_answer_target = static_cast<int64_t>(inst.input.size());  // SEP -> y_1
-    for (int64_t t = 0; t < T; ++t) {
-      batch.tokens.data[b * T + t] = seq[t];
-      batch.targets.data[b * T + t] = seq[t + 1];
-      batch.loss_mask[b * T + t] = t >= first_answer_target ? 1.0f : 0.0f;
+    T = std::max(T, static_cast<int64_t>(seq.size()) - 1);
+    batch.n = std::max(batch.n, n);
+    first_answer.push_back(static_cast<int64_t>(inst.input.size()));
+    seqs.push_back(std::move(seq));
+  }
+  batch.tokens = IntTensor({B, T});
+  batch.targets = IntTensor({B, T});
+  batch.loss_mask = Tensor::zeros({B, T});
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t len = static_cast<int64_t>(seqs[b].size()) - 1;
+    for (int64_t t = 0; t < len; ++t) {
+      batch.tokens.data[b * T + t] = seqs[b][t];
+      batch.targets.data[b * T + t] = seqs[b][t + 1];
+      batch.loss_mask[b * T + t] = t >= first_answer[b] ? 1.0f : 0.0f;
     }
   }
   return batch;

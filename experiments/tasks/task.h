@@ -40,7 +40,8 @@ class Task {
   virtual std::string token_name(int32_t id) const;
   // The smallest length this task accepts (most: 1).
   virtual int64_t min_length() const { return 1; }
-  // Grid tasks give each token a (row, col); the others return false.
+  // Grid tasks give each token a (row, col), which depend on n, so their batches hold one
+  // length each; the others return false.
   virtual bool grid(int64_t /*n*/, std::vector<float>& /*row*/, std::vector<float>& /*col*/) const {
     return false;
   }
@@ -48,13 +49,16 @@ class Task {
   int64_t sequence_length(int64_t n, Random& scratch) const;
 };
 
-// B instances of one length n as model inputs, next-token targets and the answer mask (B, T).
+// Instances as model inputs, next-token targets and the answer mask, all (B, T).
+// Sequences shorter than the longest are padded on the right with token 0 and mask 0: under the
+// causal mask no real token ever attends to the padding, so it changes nothing but the cost.
 struct Batch {
-  int64_t n = 0;
+  int64_t n = 0;  // the longest length in the batch
   IntTensor tokens, targets;
   Tensor loss_mask;
 };
-Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng);
+Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng);  // all of length n
+Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& rng);
 
 // The registry: every task by name (one file each under experiments/tasks/).
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options = {});

@@ -1,0 +1,159 @@
+// `pelab bench`: the throughput of one full training step (forward, backward, clipping, AdamW)
+// on the contract's benchmark configurations, the same work as ../shared/bench/torch_ref.py:
+// random tokens, the loss on every position, AdamW (lr 1e-3, weight decay 0.01), clipping at 1.
+// `pelab bench --gemm`: OpenBLAS sgemm GFLOP/s on the products those configurations run, the
+// ceiling any framework on this machine works under.
+//
+// FLOPs per step, as the contract counts them: 6 x params x tokens + 12 x L x B x T^2 x D.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <vector>
+
+#include "autograd/optim/adamw.h"
+#include "autograd/optim/clip.h"
+#include "core/gemm.h"
+#include "core/threads.h"
+#include "experiments/cli.h"
+#include "experiments/commands.h"
+#include "models/transformer.h"
+
+namespace po = boost::program_options;
+
+namespace pelab {
+namespace {
+
+struct BenchConfig {
+  int64_t V, D, H, L, T, B;
+};
+
+const std::map<std::string, BenchConfig>& bench_configs() {
+  static const std::map<std::string, BenchConfig> configs = {
+      {"tiny", {16, 64, 4, 2, 64, 32}},
+      {"small", {32, 128, 4, 4, 128, 32}},
+      {"medium", {32, 256, 8, 4, 256, 16}},
+  };
+  return configs;
+}
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+int bench_gemm(const std::string& name, const BenchConfig& c, int steps) {
+  const int64_t R = c.B * c.T, D = c.D, F = 4 * c.D;
+  struct Shape3 {
+    const char* what;
+    int64_t M, N, K;
+  };
+  const std::vector<Shape3> shapes = {
+      {"qkv  (BT x 3D x D)", R, 3 * D, D},
+      {"mlp  (BT x 4D x D)", R, F, D},
+      {"proj (BT x D x 4D)", R, D, F},
+      {"dW   (4D x D x BT)", F, D, R},
+  };
+  std::printf("sgemm on the %s shapes, %d threads (pelab's split of a product over threads):\n",
+              name.c_str(), threads());
+  double best = 0.0;
+  for (const Shape3& s : shapes) {
+    Tensor A = Tensor::full({s.M, s.K}, 0.5f), B = Tensor::full({s.K, s.N}, 0.25f),
+           C = Tensor::zeros({s.M, s.N});
+    GemmArgs g;
+    g.M = s.M;
+    g.N = s.N;
+    g.K = s.K;
+    g.A = A.data();
+    g.lda = s.K;
+    g.B = B.data();
+    g.ldb = s.N;
+    g.C = C.data();
+    g.ldc = s.N;
+    gemm(g);
+    const double t0 = now_s();
+    for (int i = 0; i < steps; ++i) gemm(g);
+    const double dt = (now_s() - t0) / steps;
+    const double gflops = 2.0 * s.M * s.N * s.K / dt / 1e9;
+    best = std::max(best, gflops);
+    std::printf("  %-20s %5lld x %5lld x %5lld  %7.1f GFLOP/s\n", s.what, static_cast<long long>(s.M),
+                static_cast<long long>(s.N), static_cast<long long>(s.K), gflops);
+  }
+  std::printf("gemm config=%s threads=%d gflops=%.1f\n", name.c_str(), threads(), best);
+  return 0;
+}
+
+}  // namespace
+
+int bench_command(int argc, char** argv) {
+  po::options_description opts("pelab bench options");
+  opts.add_options()("help", "show this help")(
+      "config", po::value<std::string>()->default_value("tiny"), "tiny | small | medium")(
+      "pe", po::value<std::string>()->default_value("rope"), "positional encoding")(
+      "steps", po::value<int>()->default_value(20), "timed steps")(
+      "warmup", po::value<int>()->default_value(3), "untimed steps first")(
+      "gemm", po::bool_switch(), "measure sgemm on the configuration's shapes instead");
+  add_thread_option(opts);
+  po::variables_map vm;
+  if (!parse_options(argc, argv, opts, vm, "usage: pelab bench [--config tiny|small|medium] [options]"))
+    return 0;
+  apply_threads(vm, false);
+  const std::string name = vm["config"].as<std::string>();
+  const auto it = bench_configs().find(name);
+  if (it == bench_configs().end())
+    throw UsageError("--config must be tiny, small or medium, got '" + name + "'");
+  const int steps = vm["steps"].as<int>(), warmup = vm["warmup"].as<int>();
+  if (steps < 1) throw UsageError("--steps must be at least 1");
+  if (warmup < 0) throw UsageError("--warmup must be >= 0");
+  const BenchConfig& b = it->second;
+  if (vm["gemm"].as<bool>()) return bench_gemm(name, b, steps);
+
+  ModelConfig mc;
+  mc.vocab_size = b.V;
+  mc.d_model = b.D;
+  mc.n_heads = b.H;
+  mc.n_layers = b.L;
+  mc.max_len = b.T;
+  mc.pe = vm["pe"].as<std::string>();
+  Transformer model(mc);
+  AdamW optimizer(model.params(), AdamWConfig{});
+  Random rng(0);
+  IntTensor tokens({b.B, b.T}), targets({b.B, b.T});
+  const Tensor mask = Tensor::full({b.B, b.T}, 1.0f);
+  const Positions positions = sequential_positions(b.T, mc.grid_cols);
+  auto step = [&]() {
+    for (int64_t i = 0; i < b.B * b.T; ++i) {
+      tokens.data[i] = static_cast<int32_t>(rng.integer(b.V));
+      targets.data[i] = static_cast<int32_t>(rng.integer(b.V));
+    }
+    model.params().zero_grad();
+    Var loss = model.loss(tokens, targets, mask, positions);
+    backward(loss);
+    clip_grad_norm(model.params(), 1.0f);
+    optimizer.step(1e-3f);
+    return loss.value()[0];
+  };
+  for (int i = 0; i < warmup; ++i) step();
+  const double t0 = now_s();
+  float last = 0.0f;
+  for (int i = 0; i < steps; ++i) last = step();
+  const double dt = (now_s() - t0) / steps;
+  const double params = static_cast<double>(model.params().numel());
+  const double tokens_per_step = static_cast<double>(b.B * b.T);
+  const double flops = 6.0 * params * tokens_per_step +
+                       12.0 * b.L * b.B * static_cast<double>(b.T) * b.T * b.D;
+  std::printf("pelab config=%s pe=%s threads=%d params=%.0f loss=%.4f\n", name.c_str(),
+              mc.pe.c_str(), threads(), params, last);
+  std::printf("step_ms=%.2f tokens_per_s=%.0f gflops=%.1f peak_rss_mb=%.1f\n", dt * 1e3,
+              tokens_per_step / dt, flops / dt / 1e9, peak_rss_mb());
+  return 0;
+}
+
+}  // namespace pelab
