@@ -12,20 +12,21 @@ namespace po = boost::program_options;
 namespace pelab {
 
 bool parse_options(int argc, char** argv, const po::options_description& options,
-                   po::variables_map& vm, const char* usage) {
+                   po::variables_map& vm, const char* usage, const char* ini_option) {
   po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
   if (vm.count("help")) {
     std::cout << usage << "\n\n" << options << "\n";
     return false;
   }
-  if (vm.count("config")) {
-    const std::string path = vm["config"].as<std::string>();
+  if (ini_option != nullptr && vm.count(ini_option)) {
+    const std::string flag = std::string("--") + ini_option;
+    const std::string path = vm[ini_option].as<std::string>();
     std::ifstream in(path);
-    if (!in) throw UsageError("--config: cannot read '" + path + "'");
+    if (!in) throw UsageError(flag + ": cannot read '" + path + "'");
     try {
       po::store(po::parse_config_file(in, options), vm);  // flags were stored first and win
     } catch (const po::error& e) {
-      throw UsageError("--config " + path + ": " + e.what());
+      throw UsageError(flag + " " + path + ": " + e.what());
     }
   }
   po::notify(vm);

@@ -14,10 +14,12 @@ class UsageError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// Parses argv against `options` (and an optional INI file named by --config, whose values the
-// command line overrides). Returns false when --help was asked for (and printed).
+// Parses argv against `options`. With ini_option (e.g. "config"), the option of that name
+// names an INI file whose values the command line overrides. Returns false when --help was
+// asked for (and printed).
 bool parse_options(int argc, char** argv, const boost::program_options::options_description& options,
-                   boost::program_options::variables_map& vm, const char* usage);
+                   boost::program_options::variables_map& vm, const char* usage,
+                   const char* ini_option = nullptr);
 
 // Adds --threads (default: every core) and applies it; prints the setting when `announce`.
 void add_thread_option(boost::program_options::options_description& options);

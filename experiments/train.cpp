@@ -65,9 +65,9 @@ int train_command(int argc, char** argv) {
     all.add(groups.at(g));
   po::variables_map vm;
   if (!parse_options(argc, argv, all, vm,
-                     "usage: pelab train --out FILE [options]   or   pelab train --resume FILE"))
+                     "usage: pelab train --out FILE [options]   or   pelab train --resume FILE",
+                     "config"))
     return 0;
-  apply_threads(vm, !vm["quiet"].as<bool>());
 
   TrainSetup setup;
   setup.command_line = join_command_line(argc, argv);
@@ -110,6 +110,8 @@ int train_command(int argc, char** argv) {
     check_writable(setup.out);
     record.command_line = setup.command_line;
   }
+  // After every check, so that bad input prints one line: the error.
+  apply_threads(vm, !setup.quiet);
   return train(record, setup);
 }
 
