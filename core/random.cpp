@@ -37,7 +37,12 @@ uint64_t Random::next_u64() {
 
 float Random::uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }
 
-float Random::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
+float Random::uniform(float lo, float hi) {
+  // Rounding can carry lo + (hi - lo) u up to hi itself (lo = 1, hi = 1.5 and u = 1 - 2^-24
+  // give 1.5 - 2^-25, which rounds to 1.5): clamp to the float below hi to keep [lo, hi).
+  const float x = lo + (hi - lo) * uniform();
+  return x < hi ? x : std::nextafter(hi, lo);
+}
 
 float Random::normal(float mean, float stddev) {
   // u1 in (0, 1] so that log(u1) is finite.

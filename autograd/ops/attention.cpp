@@ -16,7 +16,8 @@
 //     dQ += scale * dS K,   dK += scale * dS^T Q               BLAS
 //     dbias[h] += sum_b dS
 // Only P is saved: S is never needed again, and dS overwrites P in the backward (each P[b, h]
-// is dead once its dS exists), so the op holds one (B, H, T, T) buffer, not three.
+// is dead once its dS exists), so the op holds one (B, H, T, T) buffer, not three. A caller
+// that asks for the attention maps gets a copy of P.
 // Each (b, h) is independent: the loops run in parallel over B*H with single-threaded BLAS.
 #include <omp.h>
 
@@ -25,7 +26,6 @@
 
 #include "autograd/ops.h"
 #include "core/gemm.h"
-#include "core/threads.h"
 
 namespace pelab {
 namespace {
@@ -89,7 +89,9 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
     }
     gemm(product(false, false, T, dh, T, 1.0f, S, pv + bh * T * dh, 0.0f, out.data() + bh * T * dh));
   }
-  if (probs != nullptr) *probs = P;
+  // A copy: the backward below overwrites the saved P with dS, and the caller's maps must not
+  // change under it.
+  if (probs != nullptr) *probs = P.clone();
 
   return make_result(
       "causal_attention", out, {q, k, v, bias},
@@ -99,7 +101,10 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
         Tensor& dv = self.input_grad(2);
         Tensor& dbias = self.input_grad(3);
         const float* G = self.grad.data();
-        Tensor dP_scratch = Tensor::empty({threads(), T, T});
+        // One dP buffer per thread of the team below. Its size is OpenMP's bound for that team,
+        // not pelab's threads(): the thread count is a per-thread OpenMP setting, so a backward
+        // run on a thread that never called set_threads gets OpenMP's default team.
+        Tensor dP_scratch = Tensor::empty({omp_get_max_threads(), T, T});
 #pragma omp parallel for schedule(static)
         for (int64_t bh = 0; bh < B * H; ++bh) {
           float* Pbh = const_cast<float*>(P.data()) + bh * T * T;

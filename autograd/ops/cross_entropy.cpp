@@ -16,9 +16,16 @@ namespace pelab {
 
 Var cross_entropy(const Var& logits, const IntTensor& targets, const Tensor& loss_mask) {
   if (logits.dim() < 1) throw std::invalid_argument("cross_entropy: logits need a class dimension");
-  const int64_t V = logits.size(-1), N = logits.numel() / V;
-  Shape rows(logits.shape().begin(), logits.shape().end() - 1);
+  const int64_t V = logits.size(-1);
+  const Shape rows(logits.shape().begin(), logits.shape().end() - 1);
+  const int64_t N = shape_numel(rows);
   check_same_shape("cross_entropy: targets", rows, targets.shape);
+  if (targets.numel() != N)
+    throw std::invalid_argument("cross_entropy: targets of shape " + shape_str(targets.shape) +
+                                " hold " + std::to_string(targets.numel()) + " values");
+  if (!loss_mask.defined())
+    throw std::invalid_argument(
+        "cross_entropy: loss_mask is undefined; pass ones to count every position");
   check_same_shape("cross_entropy: loss_mask", rows, loss_mask.shape());
   double mask_sum = 0.0;
   for (int64_t n = 0; n < N; ++n) {

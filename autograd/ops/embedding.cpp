@@ -16,6 +16,9 @@ Var embedding(const Var& table, const IntTensor& ids) {
   const int64_t V = table.size(0), D = table.size(1), N = ids.numel();
   if (ids.shape.size() > 3)
     throw std::invalid_argument("embedding: ids " + shape_str(ids.shape) + " have more than 3 dims");
+  if (N != shape_numel(ids.shape))
+    throw std::invalid_argument("embedding: ids of shape " + shape_str(ids.shape) + " hold " +
+                                std::to_string(N) + " values");
   for (int64_t n = 0; n < N; ++n)
     if (ids.data[n] < 0 || ids.data[n] >= V)
       throw std::out_of_range("embedding: id " + std::to_string(ids.data[n]) + " at position " +

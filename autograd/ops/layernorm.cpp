@@ -18,7 +18,7 @@ namespace pelab {
 
 Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
   if (x.dim() < 1) throw std::invalid_argument("layer_norm: input must have a last dimension");
-  const int64_t D = x.size(-1), R = x.numel() / D;
+  const int64_t D = x.size(-1), R = D == 0 ? 0 : x.numel() / D;
   check_same_shape("layer_norm: weight", {D}, weight.shape());
   check_same_shape("layer_norm: bias", {D}, bias.shape());
   Tensor y = Tensor::empty(x.shape());

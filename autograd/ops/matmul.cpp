@@ -13,6 +13,7 @@
 //   backward:  dX += dY W            (R, out) @ (out, in)
 //              dW += dY^T X          (out, R) @ (R, in)
 //              db += sum_r dY[r, :]
+#include <algorithm>
 #include <stdexcept>
 
 #include "autograd/ops.h"
@@ -30,13 +31,14 @@ GemmArgs dense(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A
   g.M = M;
   g.N = N;
   g.K = K;
+  // BLAS wants leading dimensions >= 1 even when a size is 0.
   g.A = A;
-  g.lda = ta ? M : K;
+  g.lda = std::max<int64_t>(1, ta ? M : K);
   g.B = B;
-  g.ldb = tb ? K : N;
+  g.ldb = std::max<int64_t>(1, tb ? K : N);
   g.beta = beta;
   g.C = C;
-  g.ldc = N;
+  g.ldc = std::max<int64_t>(1, N);
   return g;
 }
 
@@ -55,7 +57,7 @@ Var matmul(const Var& a, const Var& b) {
   Tensor out = Tensor::empty(out_shape);
 
   if (b.dim() == 2) {
-    const int64_t R = a.numel() / K;
+    const int64_t R = shape_numel(Shape(a.shape().begin(), a.shape().end() - 1));  // K may be 0
     gemm(dense(false, false, R, N, K, a.value().data(), b.value().data(), 0.0f, out.data()));
     return make_result("matmul", out, {a, b}, [A = a.value(), B = b.value(), R, N, K](Node& self) {
       const float* dC = self.grad.data();
@@ -96,7 +98,7 @@ Var linear(const Var& x, const Var& weight, const Var& bias) {
                                 " does not end in in_features of weight " +
                                 shape_str(weight.shape()));
   if (bias.defined()) check_same_shape("linear: bias", {out_f}, bias.shape());
-  const int64_t R = x.numel() / in_f;
+  const int64_t R = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));  // in_f may be 0
   Shape out_shape = x.shape();
   out_shape.back() = out_f;
   Tensor y = Tensor::empty(out_shape);

@@ -24,11 +24,17 @@ namespace pelab {
 namespace {
 
 // Applies the rotation (sign = +1) or its transpose (sign = -1) from `in` into `out`
-// (out = in rotated, or out += with accumulate).
+// (out = in rotated, or out += with accumulate). Each output element is computed once and
+// written (or added) once, so the backward is exactly the forward with the angle negated.
 void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_t, int64_t BH,
             int64_t T, int64_t dh, int64_t P, RopeStyle style, float sign, bool accumulate) {
-  const int64_t first_stride = style == RopeStyle::kInterleaved ? 2 : 1;
-  const int64_t second_offset = style == RopeStyle::kInterleaved ? 1 : dh / 2;
+  const bool interleaved = style == RopeStyle::kInterleaved;
+  const int64_t first_stride = interleaved ? 2 : 1;
+  const int64_t second_offset = interleaved ? 1 : dh / 2;
+  // Dims past the rotated pairs pass through: [2P, dh) interleaved; [P, dh/2) and
+  // [dh/2 + P, dh) half.
+  const int64_t pass[2][2] = {{interleaved ? 2 * P : P, interleaved ? dh : dh / 2},
+                              {interleaved ? dh : dh / 2 + P, dh}};
 #pragma omp parallel for schedule(static)
   for (int64_t bh = 0; bh < BH; ++bh)
     for (int64_t t = 0; t < T; ++t) {
@@ -36,23 +42,14 @@ void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_
       float* yr = out + (bh * T + t) * dh;
       const float* c = cos_t.data() + t * P;
       const float* s = sin_t.data() + t * P;
-      if (!accumulate) {
-        for (int64_t e = 0; e < dh; ++e) yr[e] = xr[e];  // pairs past P pass through
-      } else {
-        for (int64_t e = 0; e < dh; ++e) yr[e] += xr[e];
-      }
+      auto put = [&](int64_t e, float v) { yr[e] = accumulate ? yr[e] + v : v; };
+      for (const auto& range : pass)
+        for (int64_t e = range[0]; e < range[1]; ++e) put(e, xr[e]);
       for (int64_t j = 0; j < P; ++j) {
         const int64_t i1 = j * first_stride, i2 = i1 + second_offset;
         const float x1 = xr[i1], x2 = xr[i2];
-        const float y1 = c[j] * x1 - sign * s[j] * x2;
-        const float y2 = sign * s[j] * x1 + c[j] * x2;
-        if (accumulate) {
-          yr[i1] += y1 - x1;  // undo the pass-through added above for the rotated pair
-          yr[i2] += y2 - x2;
-        } else {
-          yr[i1] = y1;
-          yr[i2] = y2;
-        }
+        put(i1, c[j] * x1 - sign * s[j] * x2);
+        put(i2, sign * s[j] * x1 + c[j] * x2);
       }
     }
 }

@@ -12,7 +12,7 @@ namespace pelab {
 
 Var softmax(const Var& x) {
   if (x.dim() < 1) throw std::invalid_argument("softmax: input must have a last dimension");
-  const int64_t D = x.size(-1), R = x.numel() / D;
+  const int64_t D = x.size(-1), R = D == 0 ? 0 : x.numel() / D;
   Tensor y = Tensor::empty(x.shape());
   const float* px = x.value().data();
   for (int64_t r = 0; r < R; ++r) {

@@ -1,0 +1,174 @@
+// The reverse-mode engine of autograd/variable.cpp: graph building, backward, accumulation,
+// freeing, and the errors a wrong call gets.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "autograd/ops.h"
+#include "autograd/variable.h"
+#include "tests/core/test_util.h"
+
+namespace pelab {
+namespace {
+
+using test::Contains;
+using test::thrown_message;
+
+TEST(Engine, ValueUsedTwiceReceivesBothContributions) {
+  // y = x * x + x: x feeds mul twice and add once, so dy/dx = x + x + 1 = 2x + 1.
+  Var x(Tensor::from({3}, {-1.5f, 0.0f, 2.0f}), true);
+  Var y = add(mul(x, x), x);
+  backward(sum(y));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{-2.0f, 1.0f, 5.0f}));
+}
+
+TEST(Engine, DiamondGraph) {
+  // x -> a = 3x -> {b = a * a, c = 2a} -> d = b + c:  dd/dx = (2a + 2) * 3 = 18x + 6.
+  // The gradient of a must hold both branches before a's own backward runs.
+  Var x(Tensor::from({2}, {1.0f, -2.0f}), true);
+  Var a = scale(x, 3.0f);
+  Var d = add(mul(a, a), scale(a, 2.0f));
+  backward(sum(d));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{24.0f, -30.0f}));
+}
+
+TEST(Engine, DiamondOfUnequalDepth) {
+  // Two paths of different lengths from x to one mul: L = sum(f(x) * x), f four scalings by 1.
+  // So L = sum(x^2) and dL/dx = 2x, however the walk orders the two paths.
+  Var x(Tensor::from({2}, {0.5f, 3.0f}), true);
+  Var long_branch = x;
+  for (int i = 0; i < 4; ++i) long_branch = scale(long_branch, 1.0f);
+  backward(sum(mul(long_branch, x)));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{1.0f, 6.0f}));
+}
+
+// 100,000 ops deep: a recursive walk or a recursive destructor would need ~100,000 stack
+// frames and overflow an 8 MB stack; the engine and ~Node must both loop instead.
+constexpr int kDeep = 100000;
+
+TEST(Engine, VeryLongChainBackward) {
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  Var y = x;
+  for (int i = 0; i < kDeep; ++i) y = scale(y, 1.0f);
+  backward(sum(y));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{1.0f, 1.0f}));
+}
+
+TEST(Engine, VeryLongChainIsFreedWithoutBackward) {
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  {
+    Var y = x;
+    for (int i = 0; i < kDeep; ++i) y = scale(y, 1.0f);
+  }  // the whole graph dies here, never having been walked
+  EXPECT_FALSE(x.grad().defined());
+  EXPECT_EQ(x.value()[1], 2.0f);  // the leaf outlives the graph built on it
+}
+
+TEST(Engine, GradientsAccumulateAcrossBackwardsUntilZeroed) {
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  backward(sum(scale(x, 3.0f)));
+  backward(sum(scale(x, 3.0f)));  // a fresh graph: adds, as in PyTorch
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{6.0f, 6.0f}));
+
+  x.zero_grad();
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{0.0f, 0.0f}));
+  backward(sum(mul(x, x)));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{2.0f, 4.0f}));
+}
+
+TEST(Engine, GradientGoesIntoABoundBuffer) {
+  // The parameter store binds every leaf's gradient to a view of one flat buffer.
+  Tensor flat = Tensor::zeros({5});
+  Var w(Tensor::from({2}, {1.0f, 1.0f}), true);
+  w.set_grad_buffer(flat.rows(1, 3));
+  backward(sum(scale(w, 4.0f)));
+  EXPECT_EQ(flat.to_vector(), (std::vector<float>{0, 4, 4, 0, 0}));
+  thrown_message<std::invalid_argument>([&] { w.set_grad_buffer(Tensor::zeros({3})); });
+}
+
+TEST(Engine, SecondBackwardThroughTheSameGraphThrows) {
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  Var loss = sum(scale(x, 2.0f));
+  backward(loss);
+  const std::string msg = thrown_message<std::logic_error>([&] { backward(loss); });
+  EXPECT_TRUE(Contains(msg, "already used"));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{2.0f, 2.0f}));  // not added twice
+}
+
+TEST(Engine, IntermediateGradientsAreFreedLeafGradientsKept) {
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  Var h = scale(x, 2.0f);
+  backward(sum(h));
+  EXPECT_FALSE(h.grad().defined());  // passed on to x, then released
+  EXPECT_TRUE(x.grad().defined());
+}
+
+TEST(Engine, ConstantsReceiveNoGradient) {
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  Var c(Tensor::from({2}, {3.0f, 4.0f}));  // requires_grad = false
+  Var y = mul(x, c);
+  EXPECT_TRUE(y.requires_grad());
+  backward(sum(y));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{3.0f, 4.0f}));
+  EXPECT_FALSE(c.grad().defined());
+  EXPECT_FALSE(mul(c, c).requires_grad());  // constants only: no graph
+}
+
+TEST(Engine, NoGradGuardBuildsNoGraph) {
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  EXPECT_TRUE(grad_enabled());
+  {
+    NoGradGuard no_grad;
+    EXPECT_FALSE(grad_enabled());
+    {
+      NoGradGuard nested;
+      EXPECT_FALSE(grad_enabled());
+    }
+    EXPECT_FALSE(grad_enabled());  // the inner guard restores "off", not "on"
+    Var y = mul(x, x);
+    EXPECT_FALSE(y.requires_grad());
+    EXPECT_EQ(y.node()->inputs.size(), 0u);
+    EXPECT_EQ(y.value()[1], 4.0f);  // values are still computed
+  }
+  EXPECT_TRUE(grad_enabled());
+  EXPECT_TRUE(mul(x, x).requires_grad());
+}
+
+TEST(Engine, NonScalarRootNeedsGradRoot) {
+  Var x(Tensor::from({2, 2}, {1, 2, 3, 4}), true);
+  Var y = scale(x, 2.0f);
+  const std::string msg = thrown_message<std::invalid_argument>([&] { backward(y); });
+  EXPECT_TRUE(Contains(msg, "[2, 2]"));
+  EXPECT_TRUE(Contains(msg, "grad_root"));
+
+  // With dL/dy given, dL/dx = 2 dL/dy.
+  backward(y, Tensor::from({2, 2}, {1, 0, -1, 0.5f}));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{2, 0, -2, 1}));
+}
+
+TEST(Engine, GradRootOfAnotherShapeThrows) {
+  Var x(Tensor::from({2, 2}, {1, 2, 3, 4}), true);
+  Var y = scale(x, 2.0f);
+  const std::string msg =
+      thrown_message<std::invalid_argument>([&] { backward(y, Tensor::zeros({4})); });
+  EXPECT_TRUE(Contains(msg, "[2, 2]"));
+  EXPECT_TRUE(Contains(msg, "[4]"));
+}
+
+TEST(Engine, RootThatNeedsNoGradientThrows) {
+  Var c(Tensor::from({2}, {1.0f, 2.0f}));
+  std::string msg = thrown_message<std::invalid_argument>([&] { backward(sum(c)); });
+  EXPECT_TRUE(Contains(msg, "does not require a gradient"));
+
+  Var x(Tensor::from({2}, {1.0f, 2.0f}), true);
+  Var y;
+  {
+    NoGradGuard no_grad;
+    y = sum(x);
+  }
+  thrown_message<std::invalid_argument>([&] { backward(y); });
+  thrown_message<std::invalid_argument>([] { backward(Var()); });
+}
+
+}  // namespace
+}  // namespace pelab

@@ -1,0 +1,225 @@
+// Fused causal attention.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <thread>
+
+#include "autograd/ops.h"
+#include "tests/autograd/test_util.h"
+
+namespace pelab {
+namespace {
+
+using test::Contains;
+using test::random_var;
+using test::thrown_message;
+
+// The textbook version, in double: materialise S = scale q k^T + bias with -inf above the
+// diagonal, softmax every full row (exp(-inf) = 0), out = P v.
+void naive_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* bias,
+                     double scale, std::vector<double>& out, std::vector<double>& P) {
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), dh = q.size(3);
+  out.assign(q.numel(), 0.0);
+  P.assign(B * H * T * T, 0.0);
+  for (int64_t bh = 0; bh < B * H; ++bh) {
+    const int64_t h = bh % H;
+    std::vector<double> S(T * T);
+    for (int64_t i = 0; i < T; ++i)
+      for (int64_t j = 0; j < T; ++j) {
+        double dot = 0.0;
+        for (int64_t e = 0; e < dh; ++e)
+          dot += static_cast<double>(q[(bh * T + i) * dh + e]) * k[(bh * T + j) * dh + e];
+        S[i * T + j] = j > i ? -std::numeric_limits<double>::infinity()
+                             : scale * dot + (bias ? (*bias)[(h * T + i) * T + j] : 0.0);
+      }
+    for (int64_t i = 0; i < T; ++i) {
+      double m = -std::numeric_limits<double>::infinity(), z = 0.0;
+      for (int64_t j = 0; j < T; ++j) m = std::max(m, S[i * T + j]);
+      for (int64_t j = 0; j < T; ++j) z += std::exp(S[i * T + j] - m);
+      for (int64_t j = 0; j < T; ++j) {
+        const double p = std::exp(S[i * T + j] - m) / z;
+        P[(bh * T + i) * T + j] = p;
+        for (int64_t e = 0; e < dh; ++e) out[(bh * T + i) * dh + e] += p * v[(bh * T + j) * dh + e];
+      }
+    }
+  }
+}
+
+struct Inputs {
+  Var q, k, v, bias;
+};
+
+Inputs random_inputs(Random& rng, int64_t B, int64_t H, int64_t T, int64_t dh) {
+  return {random_var({B, H, T, dh}, rng), random_var({B, H, T, dh}, rng),
+          random_var({B, H, T, dh}, rng), random_var({H, T, T}, rng)};
+}
+
+TEST(Attention, ForwardMatchesNaiveReference) {
+  Random rng(1);
+  const float scale = 1.0f / std::sqrt(4.0f);
+  Inputs in = random_inputs(rng, 2, 3, 5, 4);
+  for (bool with_bias : {false, true}) {
+    Tensor probs;
+    Var out = causal_attention(in.q, in.k, in.v, with_bias ? in.bias : Var(), scale, &probs);
+    std::vector<double> ref_out, ref_P;
+    naive_attention(in.q.value(), in.k.value(), in.v.value(),
+                    with_bias ? &in.bias.value() : nullptr, scale, ref_out, ref_P);
+    ASSERT_EQ(out.shape(), in.q.shape());
+    ASSERT_EQ(probs.shape(), (Shape{2, 3, 5, 5}));
+    for (int64_t i = 0; i < out.numel(); ++i) EXPECT_NEAR(out.value()[i], ref_out[i], 1e-6);
+    for (int64_t i = 0; i < probs.numel(); ++i) EXPECT_NEAR(probs[i], ref_P[i], 1e-6);
+  }
+}
+
+TEST(Attention, ProbsAreCausalRowsThatSumToOne) {
+  Random rng(2);
+  const int64_t T = 6;
+  Inputs in = random_inputs(rng, 1, 2, T, 3);
+  Tensor probs;
+  causal_attention(in.q, in.k, in.v, in.bias, 0.5f, &probs);
+  for (int64_t row = 0; row < 2 * T; ++row) {
+    const int64_t i = row % T;
+    double s = 0.0;
+    for (int64_t j = 0; j < T; ++j) {
+      const float p = probs[row * T + j];
+      if (j > i) {
+        EXPECT_EQ(p, 0.0f);  // exactly: the future is masked, not merely unlikely
+      } else {
+        EXPECT_GT(p, 0.0f);
+      }
+      s += p;
+    }
+    EXPECT_NEAR(s, 1.0, 1e-6);
+  }
+}
+
+TEST(Attention, FirstPositionSeesOnlyItself) {
+  Random rng(3);
+  Inputs in = random_inputs(rng, 1, 1, 1, 4);
+  Var out = causal_attention(in.q, in.k, in.v, Var(), 1.0f);
+  EXPECT_EQ(out.value().to_vector(), in.v.value().to_vector());  // P = [[1]]
+}
+
+TEST(Attention, ProbsSurviveTheBackward) {
+  // The backward reuses the op's saved P as scratch for dS; the maps handed to the caller
+  // (for plots) must not change under it.
+  Random rng(4);
+  Inputs in = random_inputs(rng, 1, 2, 4, 3);
+  Tensor probs;
+  Var out = causal_attention(in.q, in.k, in.v, in.bias, 0.5f, &probs);
+  const std::vector<float> before = probs.to_vector();
+  backward(sum(out));
+  EXPECT_EQ(probs.to_vector(), before);
+}
+
+GradcheckOptions attention_options() {
+  // A softmax of scores that are sums of dh = 3 products: third derivatives ~scale^3 |k|^3 <~ 1,
+  // so truncation ~eps^2 / 6 ~ 2e-5 at eps = 1e-2; fp32 rounding of the T * dh outputs a key
+  // or value element feeds, ~6e-8 * sqrt(12) / eps ~ 2e-5. atol 2e-4 is ~5x their sum.
+  GradcheckOptions o;
+  o.eps = 1e-2f;
+  o.atol = 2e-4;
+  o.rtol = 1e-3;
+  return o;
+}
+
+TEST(Attention, GradcheckQKV) {
+  // One thread: gradcheck runs hundreds of tiny forwards, too small to gain from OpenMP but
+  // each paying its fork and join (milliseconds when the cores are shared). The threaded code
+  // is checked against the one-threaded one in ThreadCountDoesNotChangeTheBits.
+  test::ScopedThreads one_thread(1);
+  Random rng(5);
+  Inputs in = random_inputs(rng, 2, 2, 4, 3);
+  const float scale = 1.0f / std::sqrt(3.0f);
+  EXPECT_TRUE(test::GradcheckPasses(
+      [scale](const std::vector<Var>& x) {
+        return causal_attention(x[0], x[1], x[2], Var(), scale);
+      },
+      {in.q, in.k, in.v}, attention_options()));
+}
+
+TEST(Attention, GradcheckWithBias) {
+  test::ScopedThreads one_thread(1);  // as in GradcheckQKV
+  Random rng(6);
+  Inputs in = random_inputs(rng, 2, 2, 4, 3);
+  const float scale = 1.0f / std::sqrt(3.0f);
+  EXPECT_TRUE(test::GradcheckPasses(
+      [scale](const std::vector<Var>& x) {
+        return causal_attention(x[0], x[1], x[2], x[3], scale);
+      },
+      {in.q, in.k, in.v, in.bias}, attention_options()));
+}
+
+TEST(Attention, BiasGradientIsZeroAboveTheDiagonal) {
+  Random rng(7);
+  Inputs in = random_inputs(rng, 2, 2, 4, 3);
+  backward(sum(causal_attention(in.q, in.k, in.v, in.bias, 0.5f)));
+  for (int64_t h = 0; h < 2; ++h)
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t j = i + 1; j < 4; ++j) EXPECT_EQ(in.bias.grad()[(h * 4 + i) * 4 + j], 0.0f);
+}
+
+TEST(Attention, ThreadCountDoesNotChangeTheBits) {
+  // Each (b, h) is one thread's work with single-threaded BLAS, and dbias sums over b in a
+  // fixed order: the numbers cannot depend on how the (b, h) are shared out.
+  Random rng(9);
+  Inputs in = random_inputs(rng, 2, 3, 8, 4);
+  auto f = [](const std::vector<Var>& x) { return causal_attention(x[0], x[1], x[2], x[3], 0.5f); };
+  test::ScopedThreads one(1);
+  const auto serial = test::values_and_grads(f, {in.q, in.k, in.v, in.bias});
+  test::ScopedThreads two(2);
+  EXPECT_EQ(test::values_and_grads(f, {in.q, in.k, in.v, in.bias}), serial);
+}
+
+TEST(Attention, BackwardOnAThreadThatNeverSetTheThreadCount) {
+  // OpenMP's thread count is a per-thread setting: a std::thread that never called
+  // set_threads runs parallel loops with OpenMP's default team, which may be larger than
+  // pelab's setting. The backward's per-thread scratch must be sized for the actual team.
+  Random rng(8);
+  Inputs in = random_inputs(rng, 2, 4, 16, 4);
+  std::vector<float> expected;
+  {
+    test::ScopedThreads one(1);
+    backward(sum(causal_attention(in.q, in.k, in.v, in.bias, 0.5f)));
+    expected = in.q.grad().to_vector();
+    in.q.zero_grad();
+    std::thread worker([&] { backward(sum(causal_attention(in.q, in.k, in.v, in.bias, 0.5f))); });
+    worker.join();
+  }
+  const std::vector<float> got = in.q.grad().to_vector();
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-6);
+}
+
+TEST(Attention, BadShapesThrow) {
+  Var q(Tensor::zeros({1, 2, 3, 4}));
+  std::string msg = thrown_message<std::invalid_argument>([&] {
+    causal_attention(Var(Tensor::zeros({2, 3, 4})), q, q, Var(), 1.0f);
+  });
+  EXPECT_TRUE(Contains(msg, "[2, 3, 4]"));
+
+  msg = thrown_message<std::invalid_argument>([&] {
+    causal_attention(q, Var(Tensor::zeros({1, 2, 3, 5})), q, Var(), 1.0f);
+  });
+  EXPECT_TRUE(Contains(msg, "k"));
+  EXPECT_TRUE(Contains(msg, "[1, 2, 3, 4]"));
+  EXPECT_TRUE(Contains(msg, "[1, 2, 3, 5]"));
+
+  msg = thrown_message<std::invalid_argument>([&] {
+    causal_attention(q, q, Var(Tensor::zeros({1, 2, 2, 4})), Var(), 1.0f);
+  });
+  EXPECT_TRUE(Contains(msg, "v"));
+
+  msg = thrown_message<std::invalid_argument>([&] {
+    causal_attention(q, q, q, Var(Tensor::zeros({2, 3, 4})), 1.0f);
+  });
+  EXPECT_TRUE(Contains(msg, "bias"));
+  EXPECT_TRUE(Contains(msg, "[2, 3, 3]"));
+  EXPECT_TRUE(Contains(msg, "[2, 3, 4]"));
+}
+
+}  // namespace
+}  // namespace pelab

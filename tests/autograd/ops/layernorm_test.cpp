@@ -1,0 +1,126 @@
+// Layer normalisation over the last dimension.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "autograd/ops.h"
+#include "tests/autograd/test_util.h"
+
+namespace pelab {
+namespace {
+
+using test::Contains;
+using test::random_var;
+
+// y = (x - mean) / sqrt(biased var + eps) * w + b, row by row, in double.
+Tensor naive_layer_norm(const Tensor& x, const Tensor& w, const Tensor& b, double eps) {
+  const int64_t D = x.size(-1), R = x.numel() / D;
+  Tensor y = Tensor::empty(x.shape());
+  for (int64_t r = 0; r < R; ++r) {
+    double mu = 0.0, var = 0.0;
+    for (int64_t i = 0; i < D; ++i) mu += x[r * D + i];
+    mu /= D;
+    for (int64_t i = 0; i < D; ++i) var += (x[r * D + i] - mu) * (x[r * D + i] - mu);
+    var /= D;
+    for (int64_t i = 0; i < D; ++i)
+      y[r * D + i] = static_cast<float>((x[r * D + i] - mu) / std::sqrt(var + eps) * w[i] + b[i]);
+  }
+  return y;
+}
+
+TEST(LayerNorm, ForwardMatchesReference) {
+  Random rng(1);
+  Var x = random_var({2, 3, 8}, rng, true, -2.0f, 3.0f);
+  Var w = random_var({8}, rng), b = random_var({8}, rng);
+  for (float eps : {1e-5f, 0.5f}) {
+    Var y = layer_norm(x, w, b, eps);
+    EXPECT_LT(test::max_abs_diff(y.value(), naive_layer_norm(x.value(), w.value(), b.value(), eps)),
+              1e-5);
+  }
+}
+
+TEST(LayerNorm, NormalisesEachRow) {
+  Random rng(2);
+  const int64_t D = 16;
+  Var x = random_var({3, D}, rng, false, 5.0f, 9.0f);  // far from mean 0, variance 1
+  Var y = layer_norm(x, Var(Tensor::full({D}, 1.0f)), Var(Tensor::zeros({D})));
+  for (int64_t r = 0; r < 3; ++r) {
+    double mu = 0.0, sq = 0.0;
+    for (int64_t i = 0; i < D; ++i) mu += y.value()[r * D + i];
+    for (int64_t i = 0; i < D; ++i) sq += y.value()[r * D + i] * y.value()[r * D + i];
+    EXPECT_NEAR(mu / D, 0.0, 1e-6);
+    EXPECT_NEAR(sq / D, 1.0, 1e-3);  // var / (var + 1e-5), var ~ 1.3
+  }
+}
+
+TEST(LayerNorm, ConstantRowGivesTheBias) {
+  // var = 0: xhat = 0 / sqrt(eps) = 0 exactly, so y = b, and nothing is NaN.
+  Var y = layer_norm(Var(Tensor::full({2, 3}, 4.0f)), Var(Tensor::full({3}, 2.0f)),
+                     Var(Tensor::from({3}, {1, 2, 3})));
+  EXPECT_EQ(y.value().to_vector(), (std::vector<float>{1, 2, 3, 1, 2, 3}));
+}
+
+TEST(LayerNorm, Gradcheck) {
+  // Rows of D = 5 uniform in [-1, 1) have std ~0.6, so xhat's derivatives scale like
+  // 1/std^k: f''' ~ 5, truncation eps^2 * f''' / 6 ~ 1e-5 at eps = 3e-3; fp32 rounding of
+  // the D outputs an element moves, ~6e-8 * sqrt(5) * |y| / eps ~ 5e-5. atol 5e-4 leaves
+  // a factor ~10 on the larger of the two; rtol covers the relative part of the same errors.
+  GradcheckOptions options;
+  options.eps = 3e-3f;
+  options.atol = 5e-4;
+  options.rtol = 1e-3;
+  // One thread: gradcheck runs hundreds of tiny forwards, too small to gain from OpenMP but
+  // each paying its fork and join (milliseconds when the cores are shared). The threaded code
+  // is checked against the one-threaded one in ThreadCountDoesNotChangeTheBits.
+  test::ScopedThreads one_thread(1);
+  Random rng(3);
+  Var x = random_var({2, 3, 5}, rng), w = random_var({5}, rng), b = random_var({5}, rng);
+  EXPECT_TRUE(test::GradcheckPasses(
+      [](const std::vector<Var>& in) { return layer_norm(in[0], in[1], in[2]); }, {x, w, b},
+      options));
+}
+
+TEST(LayerNorm, ThreadCountDoesNotChangeTheBits) {
+  Random rng(5);
+  Var x = test::random_var({4, 33, 16}, rng), w = random_var({16}, rng), b = random_var({16}, rng);
+  auto f = [](const std::vector<Var>& in) { return layer_norm(in[0], in[1], in[2]); };
+  test::ScopedThreads one(1);
+  const auto serial = test::values_and_grads(f, {x, w, b});
+  test::ScopedThreads two(2);
+  EXPECT_EQ(test::values_and_grads(f, {x, w, b}), serial);
+}
+
+TEST(LayerNorm, OnlySomeInputsNeedGradients) {
+  Random rng(4);
+  Var x = random_var({2, 4}, rng), w = random_var({4}, rng, false), b = random_var({4}, rng);
+  backward(sum(layer_norm(x, w, b)));
+  EXPECT_TRUE(x.grad().defined());
+  EXPECT_FALSE(w.grad().defined());
+  EXPECT_EQ(b.grad().to_vector(), (std::vector<float>{2, 2, 2, 2}));  // dL/db = rows
+}
+
+TEST(LayerNorm, EmptyRows) {
+  Var y = layer_norm(Var(Tensor::empty({2, 0})), Var(Tensor::empty({0})), Var(Tensor::empty({0})));
+  EXPECT_EQ(y.shape(), (Shape{2, 0}));
+}
+
+TEST(LayerNorm, WrongAffineShapeThrows) {
+  Var x(Tensor::zeros({2, 4}));
+  std::string msg = test::thrown_message<std::invalid_argument>(
+      [&] { layer_norm(x, Var(Tensor::zeros({3})), Var(Tensor::zeros({4}))); });
+  EXPECT_TRUE(Contains(msg, "weight"));
+  EXPECT_TRUE(Contains(msg, "[4]"));
+  EXPECT_TRUE(Contains(msg, "[3]"));
+  msg = test::thrown_message<std::invalid_argument>([&] {
+    layer_norm(x, Var(Tensor::zeros({4})), Var(Tensor::zeros({4, 1})));
+  });
+  EXPECT_TRUE(Contains(msg, "bias"));
+  EXPECT_TRUE(Contains(msg, "[4, 1]"));
+  test::thrown_message<std::invalid_argument>([] {
+    layer_norm(Var(Tensor::full({}, 1.0f)), Var(Tensor::zeros({1})), Var(Tensor::zeros({1})));
+  });
+}
+
+}  // namespace
+}  // namespace pelab

@@ -1,0 +1,176 @@
+// matmul (shared right operand and batched) and linear.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "autograd/ops.h"
+#include "tests/autograd/test_util.h"
+
+namespace pelab {
+namespace {
+
+using test::Contains;
+using test::GradcheckPasses;
+using test::random_var;
+using test::thrown_message;
+
+// C[..., m, n] = sum_k A[..., m, k] B[(...), k, n] in double; b_batched says whether B has the
+// same leading dimensions as A or is one (K, N) matrix shared by all.
+Tensor naive_matmul(const Tensor& a, const Tensor& b, bool b_batched) {
+  const int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1), batch = a.numel() / (M * K);
+  Shape out_shape = a.shape();
+  out_shape.back() = N;
+  Tensor c = Tensor::empty(out_shape);
+  for (int64_t i = 0; i < batch; ++i)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n) {
+        double acc = 0.0;
+        for (int64_t k = 0; k < K; ++k)
+          acc += static_cast<double>(a[(i * M + m) * K + k]) *
+                 b[(b_batched ? i * K * N : 0) + k * N + n];
+        c[(i * M + m) * N + n] = static_cast<float>(acc);
+      }
+  return c;
+}
+
+// Products are linear in any single element of either operand, so the central difference is
+// exact but for fp32 rounding: ~6e-8 * sqrt(K) * |out| per output an element feeds (N of
+// them), divided by eps = 0.1 -- about 1e-5 at these sizes.
+GradcheckOptions linear_options() {
+  GradcheckOptions o;
+  o.eps = 1e-1f;
+  o.atol = 1e-4;
+  o.rtol = 1e-4;
+  return o;
+}
+
+TEST(Matmul, SharedRightOperand) {
+  Random rng(1);
+  for (const Shape& a_shape : {Shape{3, 4}, Shape{2, 3, 4}, Shape{2, 2, 3, 4}}) {
+    Var a = random_var(a_shape, rng), b = random_var({4, 5}, rng);
+    Var c = matmul(a, b);
+    Shape expected = a_shape;
+    expected.back() = 5;
+    ASSERT_EQ(c.shape(), expected);
+    EXPECT_LT(test::max_abs_diff(c.value(), naive_matmul(a.value(), b.value(), false)), 1e-6);
+    EXPECT_TRUE(GradcheckPasses([](const std::vector<Var>& in) { return matmul(in[0], in[1]); },
+                                {a, b}, linear_options()))
+        << shape_str(a_shape);
+  }
+}
+
+TEST(Matmul, Batched) {
+  test::ScopedThreads one_thread(1);  // gemm_batched forks per call: see Attention.GradcheckQKV
+  Random rng(2);
+  for (auto [a_shape, b_shape] :
+       {std::pair<Shape, Shape>{{2, 3, 4}, {2, 4, 5}}, {{2, 3, 1, 4}, {2, 3, 4, 2}}}) {
+    Var a = random_var(a_shape, rng), b = random_var(b_shape, rng);
+    Var c = matmul(a, b);
+    EXPECT_LT(test::max_abs_diff(c.value(), naive_matmul(a.value(), b.value(), true)), 1e-6);
+    EXPECT_TRUE(GradcheckPasses([](const std::vector<Var>& in) { return matmul(in[0], in[1]); },
+                                {a, b}, linear_options()))
+        << shape_str(a_shape) << " @ " << shape_str(b_shape);
+  }
+}
+
+TEST(Matmul, EmptyInnerDimensionGivesZeros) {
+  // (2, 0) @ (0, 3): a sum of no terms, 0 everywhere, as in PyTorch.
+  Var a(Tensor::empty({2, 0}), true), b(Tensor::empty({0, 3}), true);
+  Var c = matmul(a, b);
+  ASSERT_EQ(c.shape(), (Shape{2, 3}));
+  EXPECT_EQ(c.value().to_vector(), std::vector<float>(6, 0.0f));
+  backward(sum(c));
+  EXPECT_EQ(a.grad().shape(), (Shape{2, 0}));
+
+  Var batched = matmul(Var(Tensor::empty({2, 2, 0})), Var(Tensor::empty({2, 0, 3})));
+  EXPECT_EQ(batched.value().to_vector(), std::vector<float>(12, 0.0f));
+  Var y = linear(Var(Tensor::empty({3, 0})), Var(Tensor::empty({2, 0})),
+                 Var(Tensor::from({2}, {1, 2})));
+  EXPECT_EQ(y.value().to_vector(), (std::vector<float>{1, 2, 1, 2, 1, 2}));  // only the bias
+}
+
+TEST(Matmul, BadShapesThrow) {
+  Var v(Tensor::zeros({4})), m(Tensor::zeros({4, 5}));
+  std::string msg = thrown_message<std::invalid_argument>([&] { matmul(v, m); });
+  EXPECT_TRUE(Contains(msg, "[4]"));
+  EXPECT_TRUE(Contains(msg, "[4, 5]"));
+
+  Var a(Tensor::zeros({2, 3, 4})), b(Tensor::zeros({3, 5}));
+  msg = thrown_message<std::invalid_argument>([&] { matmul(a, b); });
+  EXPECT_TRUE(Contains(msg, "inner"));
+  EXPECT_TRUE(Contains(msg, "[2, 3, 4]"));
+  EXPECT_TRUE(Contains(msg, "[3, 5]"));
+
+  msg = thrown_message<std::invalid_argument>([&] {
+    matmul(a, Var(Tensor::zeros({3, 4, 5})));
+  });  // batch 2 vs 3
+  EXPECT_TRUE(Contains(msg, "batch"));
+  EXPECT_TRUE(Contains(msg, "[3, 4, 5]"));
+  // A (K, N) left operand with a batched right one is not a shared-operand product.
+  thrown_message<std::invalid_argument>([&] {
+    matmul(Var(Tensor::zeros({3, 4})), Var(Tensor::zeros({2, 4, 5})));
+  });
+}
+
+// y[r, o] = sum_i x[r, i] W[o, i] + b[o], in double.
+Tensor naive_linear(const Tensor& x, const Tensor& w, const Tensor* b) {
+  const int64_t in = w.size(1), out = w.size(0), R = x.numel() / in;
+  Shape shape = x.shape();
+  shape.back() = out;
+  Tensor y = Tensor::empty(shape);
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t o = 0; o < out; ++o) {
+      double acc = b != nullptr ? (*b)[o] : 0.0;
+      for (int64_t i = 0; i < in; ++i) acc += static_cast<double>(x[r * in + i]) * w[o * in + i];
+      y[r * out + o] = static_cast<float>(acc);
+    }
+  return y;
+}
+
+TEST(Linear, WithBias) {
+  Random rng(3);
+  Var x = random_var({2, 3, 4}, rng), w = random_var({5, 4}, rng), b = random_var({5}, rng);
+  Var y = linear(x, w, b);
+  ASSERT_EQ(y.shape(), (Shape{2, 3, 5}));
+  EXPECT_LT(test::max_abs_diff(y.value(), naive_linear(x.value(), w.value(), &b.value())), 1e-6);
+  EXPECT_TRUE(
+      GradcheckPasses([](const std::vector<Var>& in) { return linear(in[0], in[1], in[2]); },
+                      {x, w, b}, linear_options()));
+}
+
+TEST(Linear, WithoutBias) {
+  Random rng(4);
+  Var x = random_var({3, 4}, rng), w = random_var({2, 4}, rng);
+  Var y = linear(x, w);
+  EXPECT_LT(test::max_abs_diff(y.value(), naive_linear(x.value(), w.value(), nullptr)), 1e-6);
+  EXPECT_TRUE(GradcheckPasses([](const std::vector<Var>& in) { return linear(in[0], in[1]); },
+                              {x, w}, linear_options()));
+}
+
+TEST(Linear, BiasGradientSumsOverRows) {
+  Var x(Tensor::zeros({3, 2}), true), w(Tensor::zeros({2, 2}), true), b(Tensor::zeros({2}), true);
+  backward(linear(x, w, b), Tensor::from({3, 2}, {1, 10, 2, 20, 3, 30}));
+  EXPECT_EQ(b.grad().to_vector(), (std::vector<float>{6, 60}));
+}
+
+TEST(Linear, BadShapesThrow) {
+  Var x(Tensor::zeros({3, 4}));
+  std::string msg = thrown_message<std::invalid_argument>([&] {
+    linear(x, Var(Tensor::zeros({5, 4, 1})));
+  });
+  EXPECT_TRUE(Contains(msg, "[5, 4, 1]"));
+
+  msg = thrown_message<std::invalid_argument>([&] { linear(x, Var(Tensor::zeros({5, 3}))); });
+  EXPECT_TRUE(Contains(msg, "[3, 4]"));
+  EXPECT_TRUE(Contains(msg, "[5, 3]"));
+
+  msg = thrown_message<std::invalid_argument>([&] {
+    linear(x, Var(Tensor::zeros({5, 4})), Var(Tensor::zeros({4})));
+  });
+  EXPECT_TRUE(Contains(msg, "bias"));
+  EXPECT_TRUE(Contains(msg, "[5]"));
+  EXPECT_TRUE(Contains(msg, "[4]"));
+}
+
+}  // namespace
+}  // namespace pelab
