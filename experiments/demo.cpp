@@ -63,12 +63,14 @@ int demo_command(int argc, char** argv) {
   po::options_description opts("pelab demo options");
   opts.add_options()("help", "show this help")(
       "steps", po::value<int>()->default_value(200), "training steps")(
-      "seed", po::value<uint64_t>()->default_value(0), "random seed");
+      "seed", po::value<int64_t>()->default_value(0), "random seed");
   add_thread_option(opts);
   po::variables_map vm;
   if (!parse_options(argc, argv, opts, vm, "usage: pelab demo [options]")) return 0;
   apply_threads(vm, true);
-  return run_demo(vm["steps"].as<int>(), vm["seed"].as<uint64_t>());
+  if (vm["steps"].as<int>() < 1) throw UsageError("--steps must be at least 1");
+  if (vm["seed"].as<int64_t>() < 0) throw UsageError("--seed must be >= 0");
+  return run_demo(vm["steps"].as<int>(), static_cast<uint64_t>(vm["seed"].as<int64_t>()));
 }
 
 }  // namespace pelab

@@ -1,48 +1,66 @@
 #include "models/config.h"
 
+#include <cstdio>
+
 #include "models/encodings/registry.h"
 
 namespace pelab {
 namespace {
 
-void positive(const char* option, double value) {
-  if (!(value > 0)) throw ConfigError(option, "must be positive, got " + std::to_string(value));
+// A float option's value as the user typed it: 1.5, 0.001 (not std::to_string's 1.500000).
+std::string number(float value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(value));
+  return buf;
+}
+
+void positive(const char* option, int64_t value) {
+  if (value <= 0) throw ConfigError(option, "must be positive, got " + std::to_string(value));
+}
+
+void positive(const char* option, float value) {
+  if (!(value > 0.0f)) throw ConfigError(option, "must be positive, got " + number(value));
 }
 
 }  // namespace
 
 void validate(const ModelConfig& c) {
-  positive("vocab-size", static_cast<double>(c.vocab_size));
-  positive("d-model", static_cast<double>(c.d_model));
-  positive("n-heads", static_cast<double>(c.n_heads));
-  positive("n-layers", static_cast<double>(c.n_layers));
+  positive("vocab-size", c.vocab_size);
+  positive("d-model", c.d_model);
+  positive("n-heads", c.n_heads);
+  positive("n-layers", c.n_layers);
   if (c.d_ff < 0) throw ConfigError("d-ff", "must be positive (or 0 for 4 x d_model)");
-  positive("max-len", static_cast<double>(c.max_len));
+  positive("max-len", c.max_len);
   if (c.d_model % c.n_heads != 0)
-    throw ConfigError("d-model", "d_model " + std::to_string(c.d_model) +
-                                     " is not divisible by n_heads " + std::to_string(c.n_heads));
+    throw ConfigError("d-model", std::to_string(c.d_model) + " is not divisible by --n-heads " +
+                                     std::to_string(c.n_heads));
   if (!encoding_known(c.pe))
     throw ConfigError("pe", "unknown encoding '" + c.pe + "' (known: " + encoding_names() + ")");
   positive("rope-base", c.rope_base);
   if (c.rope_style != "interleaved" && c.rope_style != "half")
     throw ConfigError("rope-style", "must be interleaved or half, got '" + c.rope_style + "'");
   if (!(c.rope_fraction > 0.0f && c.rope_fraction <= 1.0f))
-    throw ConfigError("rope-fraction", "must be in (0, 1], got " + std::to_string(c.rope_fraction));
+    throw ConfigError("rope-fraction", "must be in (0, 1], got " + number(c.rope_fraction));
   if (c.rope_scaling != "none" && c.rope_scaling != "pi" && c.rope_scaling != "ntk" &&
       c.rope_scaling != "yarn")
     throw ConfigError("rope-scaling", "must be none, pi, ntk or yarn, got '" + c.rope_scaling + "'");
   if (!(c.rope_scaling_factor >= 1.0f))
     throw ConfigError("rope-scaling-factor",
-                      "must be at least 1, got " + std::to_string(c.rope_scaling_factor));
-  if (!(c.yarn_alpha >= 0.0f) || !(c.yarn_beta > c.yarn_alpha))
-    throw ConfigError("yarn-beta", "the YaRN ramp needs 0 <= yarn_alpha < yarn_beta");
-  if (c.yarn_original_len < 0) throw ConfigError("yarn-original-len", "must be >= 0");
+                      "must be at least 1, got " + number(c.rope_scaling_factor));
+  if (!(c.yarn_alpha >= 0.0f))
+    throw ConfigError("yarn-alpha", "must be >= 0, got " + number(c.yarn_alpha));
+  if (!(c.yarn_beta > c.yarn_alpha))
+    throw ConfigError("yarn-beta", "the YaRN ramp needs it above --yarn-alpha, got " +
+                                       number(c.yarn_beta) + " <= " + number(c.yarn_alpha));
+  if (c.yarn_original_len < 0)
+    throw ConfigError("yarn-original-len",
+                      "must be >= 0 (0: max_len), got " + std::to_string(c.yarn_original_len));
   positive("xpos-scale-base", c.xpos_scale_base);
-  positive("grid-cols", static_cast<double>(c.grid_cols));
-  positive("fire-hidden", static_cast<double>(c.fire_hidden));
+  positive("grid-cols", c.grid_cols);
+  positive("fire-hidden", c.fire_hidden);
   positive("fire-threshold", c.fire_threshold);
-  positive("t5-buckets", static_cast<double>(c.t5_buckets));
-  positive("t5-max-distance", static_cast<double>(c.t5_max_distance));
+  positive("t5-buckets", c.t5_buckets);
+  positive("t5-max-distance", c.t5_max_distance);
   if (c.t5_max_distance <= c.t5_buckets / 2)
     throw ConfigError("t5-max-distance", "must exceed half of t5_buckets");
   if (c.random_positions < 0) throw ConfigError("random-positions", "must be >= 0 (0 is off)");

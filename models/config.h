@@ -22,7 +22,9 @@ struct ModelConfig {
   float rope_base = 10000.0f;
   std::string rope_style = "interleaved";  // interleaved | half
   float rope_fraction = 1.0f;              // (0, 1]: the fraction of pairs rotated
-  // Evaluation-time extrapolation (rope, xpos): none | pi | ntk | yarn
+  // Evaluation-time extrapolation of the rotary schemes (rope, xpos, rope2d): none | pi | ntk |
+  // yarn. Applied whenever the encoding's extrapolation switch is on: the trainer turns it off
+  // for training steps and on for evaluation; `pelab grads` leaves it on.
   std::string rope_scaling = "none";
   float rope_scaling_factor = 1.0f;
   float yarn_alpha = 1.0f;        // YaRN ramp: pairs with L/lambda < alpha are interpolated

@@ -38,11 +38,9 @@ class Encoding {
   virtual Var embed(const Var& x) { return x; }  // (B, T, D) -> (B, T, D)
   virtual std::pair<Var, Var> rotate(const Var& q, const Var& k) { return {q, k}; }  // (B,H,T,dh)
   virtual Var score_bias() { return Var(); }     // (H, T, T), or undefined for none
-  // Multiplies the usual 1/sqrt(dh) score scale (YaRN's temperature).
-  virtual float score_scale() const { return 1.0f; }
 
-  // Whether evaluation-time RoPE scaling (pi, ntk, yarn) is applied; the trainer turns it on
-  // for evaluation only. Schemes without rotations ignore it.
+  // Whether evaluation-time RoPE scaling (pi, ntk, yarn) is applied: on unless turned off; the
+  // trainer turns it off for every training step. Schemes without rotations ignore it.
   void set_extrapolation(bool on) { extrapolation_ = on; }
   bool extrapolation() const { return extrapolation_; }
 

@@ -73,8 +73,7 @@ Var Transformer::forward(const IntTensor& tokens, const Positions& positions,
   encoding_->begin(positions);
   Var x = encoding_->embed(embedding(tok_emb_, tokens));  // (B, T, D)
   const Var bias = encoding_->score_bias();               // (H, T, T) or undefined
-  const float scale =
-      encoding_->score_scale() / std::sqrt(static_cast<float>(config_.head_dim()));
+  const float scale = 1.0f / std::sqrt(static_cast<float>(config_.head_dim()));
   if (attention_maps != nullptr) attention_maps->clear();
   for (const Block& b : blocks_) {
     Var qkv = linear(layer_norm(x, b.ln1_w, b.ln1_b), b.qkv_w, b.qkv_b);  // (B, T, 3D)

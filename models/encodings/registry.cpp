@@ -76,6 +76,12 @@ void encoding_validate(const ModelConfig& c) {
     throw ConfigError("d-model", "head size " + std::to_string(dh) +
                                      " is not a multiple of 4; rope2d gives half the pairs to "
                                      "rows and half to columns");
+  // Positions drawn from [0, M) must all have a row, or some random step of a run would fail.
+  if (c.pe == "learned" && c.random_positions > c.max_len)
+    throw ConfigError("random-positions",
+                      std::to_string(c.random_positions) + " exceeds max_len " +
+                          std::to_string(c.max_len) +
+                          ": --pe learned has rows for positions 0..max_len-1 only");
 }
 
 std::unique_ptr<Encoding> make_encoding(const ModelConfig& config) {

@@ -7,7 +7,7 @@ namespace pelab {
 
 int64_t rotated_pairs(const ModelConfig& config) {
   const double half = static_cast<double>(config.head_dim()) / 2.0;
-  return std::max<int64_t>(1, std::llround(config.rope_fraction * half));
+  return static_cast<int64_t>(std::nearbyint(static_cast<double>(config.rope_fraction) * half));
 }
 
 RopeFrequencies rope_frequencies(const ModelConfig& c, int64_t dims, int64_t n_pairs,

@@ -28,7 +28,8 @@ struct RopeFrequencies {
 RopeFrequencies rope_frequencies(const ModelConfig& config, int64_t dims, int64_t n_pairs,
                                  bool extrapolation);
 
-// round(rope_fraction * dh / 2), at least 1: how many pairs of a head are rotated.
+// round(rope_fraction * dh / 2), ties to even, as the contract's PyTorch reference (Python's
+// round) counts them: how many pairs of a head are rotated. Can be 0 for a tiny fraction.
 int64_t rotated_pairs(const ModelConfig& config);
 
 }  // namespace pelab
