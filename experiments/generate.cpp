@@ -54,6 +54,9 @@ int generate_command(int argc, char** argv) {
   TaskOptions task_options;
   task_options.addition_reversed = r.train.addition_reversed;
   const std::unique_ptr<Task> task = make_task(r.train.task, task_options);
+  if (n > task->max_length())
+    throw UsageError("--length: " + r.train.task + " takes lengths up to " +
+                     std::to_string(task->max_length()) + ", got " + std::to_string(n));
   Transformer model(r.model);
   load_run_state(path, model.params(), nullptr);
   NoGradGuard no_grad;

@@ -73,12 +73,16 @@ std::vector<int64_t> eval_lengths(const TrainConfig& c) {
 }
 
 void validate(const TrainConfig& c) {
-  make_task(c.task);  // throws naming --task
+  const std::unique_ptr<Task> task = make_task(c.task);  // throws naming --task
   if (c.train_len_min < 1) throw ConfigError("train-len-min", "must be at least 1");
   if (c.train_len_min > c.train_len_max)
     throw ConfigError("train-len-min", "train_len_min " + std::to_string(c.train_len_min) +
                                            " is greater than train_len_max " +
                                            std::to_string(c.train_len_max));
+  const std::string longest = " (" + c.task + " takes lengths up to " +
+                              std::to_string(task->max_length()) + ")";
+  if (c.train_len_max > task->max_length())
+    throw ConfigError("train-len-max", std::to_string(c.train_len_max) + " is too long" + longest);
   if (c.steps < 1) throw ConfigError("steps", "must be at least 1");
   if (c.batch_size < 1) throw ConfigError("batch-size", "must be at least 1");
   if (!(c.lr > 0.0)) throw ConfigError("lr", "must be positive");
@@ -100,7 +104,10 @@ void validate(const TrainConfig& c) {
   if (c.eval_batch_size < 1) throw ConfigError("eval-batch-size", "must be at least 1");
   if (c.probe_examples < 0) throw ConfigError("probe-examples", "must be >= 0");
   if (c.log_every < 1) throw ConfigError("log-every", "must be at least 1");
-  eval_lengths(c);  // throws naming --eval-lens
+  const int64_t eval_longest = eval_lengths(c).back();  // throws naming --eval-lens
+  if (eval_longest > task->max_length())
+    throw ConfigError(c.eval_lens.empty() ? "eval-len-max" : "eval-lens",
+                      "length " + std::to_string(eval_longest) + " is too long" + longest);
 }
 
 TrainConfig train_config_from(const po::variables_map& vm) {

@@ -12,6 +12,7 @@ class Count : public Task {
  public:
   std::string name() const override { return "count"; }
   int64_t vocab_size() const override { return 16; }
+  int64_t max_length() const override { return 999; }
   std::string token_name(int32_t id) const override {
     if (id < 4) return std::string(1, static_cast<char>('a' + id));
     if (id == 4) return "?";

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,8 @@ class Task {
   virtual std::string token_name(int32_t id) const;
   // The smallest length this task accepts (most: 1).
   virtual int64_t min_length() const { return 1; }
+  // The largest length this task can write (count and select write numbers in three digits).
+  virtual int64_t max_length() const { return std::numeric_limits<int64_t>::max(); }
   // Grid tasks give each token a (row, col), which depend on n, so their batches hold one
   // length each; the others return false.
   virtual bool grid(int64_t /*n*/, std::vector<float>& /*row*/, std::vector<float>& /*col*/) const {

@@ -1,0 +1,160 @@
+// What every task shares (experiments/tasks/task.h): the registry, the sequence format
+// "input SEP answer" with SEP = vocab_size - 1, and make_batch's tokens, targets and loss_mask.
+// Each task's own answers are checked in its own file (copy_test.cpp, ...).
+#include "experiments/tasks/task.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "models/config.h"
+#include "tests/core/test_util.h"
+#include "tests/experiments/tasks/task_test_util.h"
+
+namespace pelab {
+namespace {
+
+using test::AllIn;
+using test::Contains;
+
+const std::vector<std::string> kTasks = {"copy",  "reverse", "sort",   "addition", "parity",
+                                         "count", "recall",  "select", "majority", "grid"};
+
+TEST(Tasks, RegistryHoldsTheTenTasksByName) {
+  EXPECT_EQ(task_names(), kTasks);
+  for (const std::string& name : kTasks) EXPECT_EQ(make_task(name)->name(), name);
+}
+
+TEST(Tasks, UnknownTaskIsAConfigErrorNamingTaskAndTheKnownOnes) {
+  try {
+    make_task("copyy");
+    FAIL() << "no exception";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.option(), "task");
+    EXPECT_TRUE(Contains(e.what(), "--task"));
+    EXPECT_TRUE(Contains(e.what(), "copyy"));
+    EXPECT_TRUE(Contains(e.what(), task_names_joined()));
+  }
+}
+
+TEST(Tasks, FormatInputSepAnswerWithTokensInTheVocabulary) {
+  for (const std::string& name : kTasks) {
+    const std::unique_ptr<Task> task = make_task(name);
+    SCOPED_TRACE(name);
+    EXPECT_EQ(task->sep(), task->vocab_size() - 1);
+    EXPECT_EQ(task->token_name(task->sep()), "|");
+    EXPECT_EQ(task->min_length(), 1);
+    for (int64_t n : {1, 2, 3, 7, 12}) {
+      for (const Instance& inst : test::draw(*task, n, 30, 1)) {
+        EXPECT_FALSE(inst.input.empty());
+        EXPECT_FALSE(inst.answer.empty());
+        // SEP only ever appears between input and answer, which make_batch inserts.
+        EXPECT_TRUE(AllIn(inst.input, 0, task->sep() - 1));
+        EXPECT_TRUE(AllIn(inst.answer, 0, task->sep() - 1));
+      }
+    }
+  }
+}
+
+TEST(Tasks, SameSeedSameInstances) {
+  for (const std::string& name : kTasks) {
+    SCOPED_TRACE(name);
+    test::expect_deterministic(*make_task(name), 5);
+  }
+}
+
+TEST(Tasks, SequenceLengthIsInputPlusSepPlusAnswerMinusOne) {
+  for (const std::string& name : kTasks) {
+    const std::unique_ptr<Task> task = make_task(name);
+    for (int64_t n : {1, 4, 9}) {
+      Random rng(3), scratch(3);
+      const Instance inst = task->make(n, rng);
+      EXPECT_EQ(task->sequence_length(n, scratch),
+                static_cast<int64_t>(inst.input.size() + inst.answer.size()))
+          << name << " n = " << n;
+    }
+  }
+}
+
+// make_batch of one length: row b is instance b of the same stream; tokens are the sequence
+// without its last token, targets the sequence without its first, and loss_mask is 1 exactly
+// where the target is an answer token (from SEP -> y_1 to y_{k-1} -> y_k).
+TEST(MakeBatch, TokensTargetsShiftedByOneAndMaskOnAnswerTargets) {
+  for (const std::string& name : kTasks) {
+    const std::unique_ptr<Task> task = make_task(name);
+    for (int64_t n : {1, 3, 6}) {
+      SCOPED_TRACE(name + " n = " + std::to_string(n));
+      const int64_t B = 5;
+      Random rng(11);
+      const Batch batch = make_batch(*task, n, B, rng);
+      const std::vector<Instance> insts = test::draw(*task, n, B, 11);
+      const int64_t m = static_cast<int64_t>(insts[0].input.size());
+      const int64_t k = static_cast<int64_t>(insts[0].answer.size());
+      const int64_t T = m + k;  // m + 1 + k tokens, minus one
+      EXPECT_EQ(batch.n, n);
+      ASSERT_EQ(batch.tokens.shape, (Shape{B, T}));  // one length for the whole batch
+      ASSERT_EQ(batch.targets.shape, (Shape{B, T}));
+      ASSERT_EQ(batch.loss_mask.shape(), (Shape{B, T}));
+      for (int64_t b = 0; b < B; ++b) {
+        std::vector<int32_t> seq = insts[b].input;
+        seq.push_back(task->sep());
+        seq.insert(seq.end(), insts[b].answer.begin(), insts[b].answer.end());
+        ASSERT_EQ(static_cast<int64_t>(seq.size()), T + 1);
+        float mask_sum = 0;
+        for (int64_t t = 0; t < T; ++t) {
+          EXPECT_EQ(batch.tokens.data[b * T + t], seq[t]);
+          EXPECT_EQ(batch.targets.data[b * T + t], seq[t + 1]);
+          if (t + 1 < T) {
+            EXPECT_EQ(batch.targets.data[b * T + t], batch.tokens.data[b * T + t + 1]);
+          }
+          EXPECT_EQ(batch.loss_mask[b * T + t], t >= m ? 1.0f : 0.0f);
+          mask_sum += batch.loss_mask[b * T + t];
+        }
+        EXPECT_EQ(batch.tokens.data[b * T + m], task->sep());  // SEP's target is y_1
+        EXPECT_EQ(mask_sum, static_cast<float>(k));
+      }
+    }
+  }
+}
+
+TEST(MakeBatch, ConsumesTheGeneratorLikeBCallsOfMake) {
+  // So a batch is reproducible from the seed alone: the next draw after a batch is the same.
+  const std::unique_ptr<Task> task = make_task("recall");
+  Random a(5), b(5);
+  make_batch(*task, 4, 3, a);
+  for (int i = 0; i < 3; ++i) task->make(4, b);
+  EXPECT_EQ(a.next_u64(), b.next_u64());
+}
+
+// Mixed lengths (training): right-padded with token 0, target 0 and mask 0 to the longest.
+TEST(MakeBatch, MixedLengthsArePaddedOnTheRightWithMaskZero) {
+  const std::unique_ptr<Task> task = make_task("reverse");
+  const std::vector<int64_t> lengths = {2, 5, 3};
+  Random rng(2);
+  const Batch batch = make_batch(*task, lengths, rng);
+  EXPECT_EQ(batch.n, 5);
+  const int64_t T = 10;  // 5 + SEP + 5 - 1
+  ASSERT_EQ(batch.tokens.shape, (Shape{3, T}));
+  Random replay(2);
+  for (int64_t b = 0; b < 3; ++b) {
+    const Instance inst = task->make(lengths[b], replay);
+    const int64_t n = lengths[b], len = 2 * n;
+    for (int64_t t = 0; t < T; ++t) {
+      if (t < len) {
+        EXPECT_EQ(batch.loss_mask[b * T + t], t >= n ? 1.0f : 0.0f);
+        EXPECT_EQ(batch.targets.data[b * T + t], t + 1 <= n - 1 ? inst.input[t + 1]
+                                                 : t + 1 == n   ? task->sep()
+                                                                : inst.answer[t - n]);
+      } else {
+        EXPECT_EQ(batch.tokens.data[b * T + t], 0);
+        EXPECT_EQ(batch.targets.data[b * T + t], 0);
+        EXPECT_EQ(batch.loss_mask[b * T + t], 0.0f);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pelab
