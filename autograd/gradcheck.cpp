@@ -47,8 +47,8 @@ GradcheckResult gradcheck(const OpFunction& f, const std::vector<Var>& inputs,
       const double down = project(f(inputs).value(), r);
       value[i] = saved;
       // The step actually taken, in float: (saved + eps) - (saved - eps) may differ from 2 eps.
-      const double step = static_cast<double>(saved + options.eps) -
-                          static_cast<double>(saved - options.eps);
+      const double step =
+          static_cast<double>(saved + options.eps) - static_cast<double>(saved - options.eps);
       const double numeric = (up - down) / step;
       const double got = analytic.defined() ? analytic[i] : 0.0;
       const double err = std::abs(numeric - got);
@@ -57,8 +57,8 @@ GradcheckResult gradcheck(const OpFunction& f, const std::vector<Var>& inputs,
       if (result.ok && !close(numeric, got, options)) {
         result.ok = false;
         std::ostringstream msg;
-        msg << "input " << k << " element " << i << ": numeric " << numeric << ", analytic "
-            << got << " (|diff| " << err << ")";
+        msg << "input " << k << " element " << i << ": numeric " << numeric << ", analytic " << got
+            << " (|diff| " << err << ")";
         result.message = msg.str();
       }
     }

@@ -15,10 +15,10 @@
 namespace pelab {
 
 // elementwise.cpp
-Var add(const Var& a, const Var& b);   // a + b, broadcast
-Var sub(const Var& a, const Var& b);   // a - b, broadcast
-Var mul(const Var& a, const Var& b);   // a * b, broadcast
-Var scale(const Var& x, float s);      // s * x
+Var add(const Var& a, const Var& b);  // a + b, broadcast
+Var sub(const Var& a, const Var& b);  // a - b, broadcast
+Var mul(const Var& a, const Var& b);  // a * b, broadcast
+Var scale(const Var& x, float s);     // s * x
 
 // matmul.cpp
 Var matmul(const Var& a, const Var& b);  // (..., M, K) @ (K, N) or (..., M, K) @ (..., K, N)
@@ -30,13 +30,13 @@ Var sum(const Var& x);   // scalar (shape [])
 Var mean(const Var& x);  // scalar
 
 // shape.cpp
-Var reshape(const Var& x, const Shape& shape);     // a view; one -1 allowed
-Var transpose(const Var& x, int dim0, int dim1);   // swaps two dimensions (copies)
+Var reshape(const Var& x, const Shape& shape);    // a view; one -1 allowed
+Var transpose(const Var& x, int dim0, int dim1);  // swaps two dimensions (copies)
 // (B, T, n_parts * H * dh) -> (B, H, T, dh): part `part` of the last dimension, split into
 // heads (head h owns dims h*dh..(h+1)*dh-1 of that part). q, k, v come from one qkv tensor
 // as parts 0, 1, 2 of 3.
 Var split_heads(const Var& x, int n_heads, int part = 0, int n_parts = 1);
-Var merge_heads(const Var& x);                     // (B, H, T, dh) -> (B, T, H * dh)
+Var merge_heads(const Var& x);  // (B, H, T, dh) -> (B, T, H * dh)
 
 // embedding.cpp
 Var embedding(const Var& table, const IntTensor& ids);  // table (V, D), ids (...) -> (..., D)

@@ -10,9 +10,15 @@ namespace {
 thread_local bool g_grad_enabled = true;
 }
 
-bool grad_enabled() { return g_grad_enabled; }
-NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
-NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+bool grad_enabled() {
+  return g_grad_enabled;
+}
+NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) {
+  g_grad_enabled = false;
+}
+NoGradGuard::~NoGradGuard() {
+  g_grad_enabled = previous_;
+}
 
 Tensor& Node::input_grad(std::size_t i) {
   Node& in = *inputs.at(i);
@@ -76,8 +82,9 @@ void backward(const Var& root, const Tensor& grad_root) {
   if (!root.defined()) throw std::invalid_argument("backward: undefined root");
   Node* start = root.node();
   if (!start->requires_grad)
-    throw std::invalid_argument("backward: the root does not require a gradient "
-                                "(was it computed with recording off, or from constants only?)");
+    throw std::invalid_argument(
+        "backward: the root does not require a gradient "
+        "(was it computed with recording off, or from constants only?)");
   if (grad_root.defined()) {
     check_same_shape("backward: grad_root", start->value.shape(), grad_root.shape());
   } else if (start->value.numel() != 1) {

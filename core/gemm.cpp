@@ -23,10 +23,9 @@ void check(const GemmArgs& g) {
 void sgemm(const GemmArgs& g) {
   if (g.M == 0 || g.N == 0) return;
   cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans,
-              g.trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(g.M),
-              static_cast<int>(g.N), static_cast<int>(g.K), g.alpha, g.A,
-              static_cast<int>(g.lda), g.B, static_cast<int>(g.ldb), g.beta, g.C,
-              static_cast<int>(g.ldc));
+              g.trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(g.M), static_cast<int>(g.N),
+              static_cast<int>(g.K), g.alpha, g.A, static_cast<int>(g.lda), g.B,
+              static_cast<int>(g.ldb), g.beta, g.C, static_cast<int>(g.ldc));
 }
 
 // Below this many multiply-adds a split costs more than it saves.

@@ -16,7 +16,8 @@ struct IntTensor {
   std::vector<int32_t> data;
 
   IntTensor() = default;
-  explicit IntTensor(Shape s, int32_t fill = 0) : shape(std::move(s)), data(shape_numel(shape), fill) {}
+  explicit IntTensor(Shape s, int32_t fill = 0)
+      : shape(std::move(s)), data(shape_numel(shape), fill) {}
   // Throws std::invalid_argument unless `values` holds exactly one id per element of the shape.
   IntTensor(Shape s, std::vector<int32_t> values) : shape(std::move(s)), data(std::move(values)) {
     if (numel() != shape_numel(shape))

@@ -14,7 +14,9 @@ uint64_t splitmix64(uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -35,7 +37,9 @@ uint64_t Random::next_u64() {
   return result;
 }
 
-float Random::uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }
+float Random::uniform() {
+  return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f);
+}
 
 float Random::uniform(float lo, float hi) {
   // Rounding can carry lo + (hi - lo) u up to hi itself (lo = 1, hi = 1.5 and u = 1 - 2^-24
@@ -53,7 +57,8 @@ float Random::normal(float mean, float stddev) {
 }
 
 int64_t Random::integer(int64_t n) {
-  if (n < 1) throw std::invalid_argument("Random::integer: n must be >= 1, got " + std::to_string(n));
+  if (n < 1)
+    throw std::invalid_argument("Random::integer: n must be >= 1, got " + std::to_string(n));
   const uint64_t range = static_cast<uint64_t>(n);
   // Lemire: the high 64 bits of x * range are uniform once the low part passes the threshold.
   const uint64_t threshold = (0 - range) % range;
@@ -63,6 +68,8 @@ int64_t Random::integer(int64_t n) {
   }
 }
 
-int64_t Random::integer(int64_t lo, int64_t hi) { return lo + integer(hi - lo + 1); }
+int64_t Random::integer(int64_t lo, int64_t hi) {
+  return lo + integer(hi - lo + 1);
+}
 
 }  // namespace pelab

@@ -18,8 +18,8 @@ class Random {
   explicit Random(uint64_t seed = 0);
 
   uint64_t next_u64();
-  float uniform();                          // [0, 1)
-  float uniform(float lo, float hi);        // [lo, hi)
+  float uniform();                    // [0, 1)
+  float uniform(float lo, float hi);  // [lo, hi)
   float normal(float mean = 0.0f, float stddev = 1.0f);
   int64_t integer(int64_t n);               // [0, n), n >= 1
   int64_t integer(int64_t lo, int64_t hi);  // [lo, hi]

@@ -24,13 +24,16 @@ int64_t shape_numel(const Shape& shape) {
 }
 
 Storage::Storage(int64_t n) : data_(pool_acquire(n)), n_(n) {}
-Storage::~Storage() { pool_release(data_, n_); }
+Storage::~Storage() {
+  pool_release(data_, n_);
+}
 
 static void check_shape(const Shape& shape) {
   if (shape.size() > static_cast<std::size_t>(Tensor::kMaxDims))
     throw std::invalid_argument("tensor shape " + shape_str(shape) + " has more than 4 dimensions");
   for (int64_t s : shape)
-    if (s < 0) throw std::invalid_argument("tensor shape " + shape_str(shape) + " has a negative size");
+    if (s < 0)
+      throw std::invalid_argument("tensor shape " + shape_str(shape) + " has a negative size");
 }
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape)
@@ -48,7 +51,9 @@ Tensor Tensor::empty(const Shape& shape) {
   return Tensor(std::make_shared<Storage>(shape_numel(shape)), 0, shape);
 }
 
-Tensor Tensor::zeros(const Shape& shape) { return full(shape, 0.0f); }
+Tensor Tensor::zeros(const Shape& shape) {
+  return full(shape, 0.0f);
+}
 
 Tensor Tensor::full(const Shape& shape, float value) {
   Tensor t = empty(shape);
@@ -81,7 +86,8 @@ Tensor Tensor::reshape(const Shape& shape) const {
   int64_t known = 1;
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
-      if (infer >= 0) throw std::invalid_argument("reshape: more than one -1 in " + shape_str(shape));
+      if (infer >= 0)
+        throw std::invalid_argument("reshape: more than one -1 in " + shape_str(shape));
       infer = static_cast<int>(i);
     } else {
       known *= out[i];
@@ -115,7 +121,9 @@ Tensor Tensor::clone() const {
   return t;
 }
 
-void Tensor::fill(float value) { std::fill(data(), data() + numel_, value); }
+void Tensor::fill(float value) {
+  std::fill(data(), data() + numel_, value);
+}
 
 void Tensor::copy_from(const Tensor& other) {
   if (other.numel() != numel_)
@@ -124,7 +132,9 @@ void Tensor::copy_from(const Tensor& other) {
   if (numel_ > 0) std::memcpy(data(), other.data(), sizeof(float) * numel_);
 }
 
-std::vector<float> Tensor::to_vector() const { return std::vector<float>(data(), data() + numel_); }
+std::vector<float> Tensor::to_vector() const {
+  return std::vector<float>(data(), data() + numel_);
+}
 
 void check_same_shape(const char* what, const Shape& expected, const Shape& got) {
   if (expected != got)

@@ -8,8 +8,11 @@
 
 namespace pelab {
 
-int hardware_threads();     // cores this process may use
-void set_threads(int n);    // n >= 1; throws std::invalid_argument otherwise
-int threads();              // the current setting
+// Loops over fewer elements than this run on one thread: waking the others costs more.
+constexpr long kParallelElements = 1 << 15;
+
+int hardware_threads();   // cores this process may use
+void set_threads(int n);  // n >= 1; throws std::invalid_argument otherwise
+int threads();            // the current setting
 
 }  // namespace pelab

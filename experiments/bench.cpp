@@ -83,8 +83,9 @@ int bench_gemm(const std::string& name, const BenchConfig& c, int steps) {
     const double dt = (now_s() - t0) / steps;
     const double gflops = 2.0 * s.M * s.N * s.K / dt / 1e9;
     best = std::max(best, gflops);
-    std::printf("  %-20s %5lld x %5lld x %5lld  %7.1f GFLOP/s\n", s.what, static_cast<long long>(s.M),
-                static_cast<long long>(s.N), static_cast<long long>(s.K), gflops);
+    std::printf("  %-20s %5lld x %5lld x %5lld  %7.1f GFLOP/s\n", s.what,
+                static_cast<long long>(s.M), static_cast<long long>(s.N),
+                static_cast<long long>(s.K), gflops);
   }
   std::printf("gemm config=%s threads=%d gflops=%.1f\n", name.c_str(), threads(), best);
   return 0;
@@ -102,7 +103,8 @@ int bench_command(int argc, char** argv) {
       "gemm", po::bool_switch(), "measure sgemm on the configuration's shapes instead");
   add_thread_option(opts);
   po::variables_map vm;
-  if (!parse_options(argc, argv, opts, vm, "usage: pelab bench [--config tiny|small|medium] [options]"))
+  if (!parse_options(argc, argv, opts, vm,
+                     "usage: pelab bench [--config tiny|small|medium] [options]"))
     return 0;
   apply_threads(vm, false);
   const std::string name = vm["config"].as<std::string>();
@@ -147,8 +149,8 @@ int bench_command(int argc, char** argv) {
   const double dt = (now_s() - t0) / steps;
   const double params = static_cast<double>(model.params().numel());
   const double tokens_per_step = static_cast<double>(b.B * b.T);
-  const double flops = 6.0 * params * tokens_per_step +
-                       12.0 * b.L * b.B * static_cast<double>(b.T) * b.T * b.D;
+  const double flops =
+      6.0 * params * tokens_per_step + 12.0 * b.L * b.B * static_cast<double>(b.T) * b.T * b.D;
   std::printf("pelab config=%s pe=%s threads=%d params=%.0f loss=%.4f\n", name.c_str(),
               mc.pe.c_str(), threads(), params, last);
   std::printf("step_ms=%.2f tokens_per_s=%.0f gflops=%.1f peak_rss_mb=%.1f\n", dt * 1e3,

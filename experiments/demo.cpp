@@ -29,16 +29,18 @@ int run_demo(int steps, uint64_t seed) {
   Random rng(seed);
   for (const auto& e : params.entries()) {
     Tensor& v = e.var.node()->value;
-    if (e.name == "ln.weight") v.fill(1.0f);
-    else if (!e.decay) v.fill(0.0f);
+    if (e.name == "ln.weight")
+      v.fill(1.0f);
+    else if (!e.decay)
+      v.fill(0.0f);
     else
       for (int64_t i = 0; i < v.numel(); ++i) v[i] = rng.normal(0.0f, 0.02f);
   }
   AdamW opt(params, AdamWConfig{});
   IntTensor x({N}), y({N});
   Tensor mask = Tensor::full({N}, 1.0f);
-  std::printf("demo: learn x -> (x + 1) mod %lld with %lld parameters\n",
-              static_cast<long long>(V), static_cast<long long>(params.numel()));
+  std::printf("demo: learn x -> (x + 1) mod %lld with %lld parameters\n", static_cast<long long>(V),
+              static_cast<long long>(params.numel()));
   for (int step = 0; step < steps; ++step) {
     for (int64_t i = 0; i < N; ++i) {
       x.data[i] = static_cast<int32_t>(rng.integer(V));
@@ -61,8 +63,8 @@ int run_demo(int steps, uint64_t seed) {
 
 int demo_command(int argc, char** argv) {
   po::options_description opts("pelab demo options");
-  opts.add_options()("help", "show this help")(
-      "steps", po::value<int>()->default_value(200), "training steps")(
+  opts.add_options()("help", "show this help")("steps", po::value<int>()->default_value(200),
+                                               "training steps")(
       "seed", po::value<int64_t>()->default_value(0), "random seed");
   add_thread_option(opts);
   po::variables_map vm;

@@ -54,8 +54,9 @@ std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const Tr
       const Var logits = model.forward(batch.tokens, pos);
       score_batch(logits.value(), batch, exact, examples, right, tokens);
     }
-    scores.push_back({n, static_cast<double>(exact) / static_cast<double>(examples),
-                      static_cast<double>(right) / static_cast<double>(std::max<int64_t>(tokens, 1))});
+    scores.push_back(
+        {n, static_cast<double>(exact) / static_cast<double>(examples),
+         static_cast<double>(right) / static_cast<double>(std::max<int64_t>(tokens, 1))});
   }
   return scores;
 }

@@ -24,8 +24,8 @@ int grads_command(int argc, char** argv) {
   std::map<std::string, po::options_description> groups;
   add_model_options(groups);
   po::options_description run("batch and output");
-  run.add_options()("help", "show this help")(
-      "seed", po::value<int64_t>()->default_value(0), "seed of the initial parameters and the batch")(
+  run.add_options()("help", "show this help")("seed", po::value<int64_t>()->default_value(0),
+                                              "seed of the initial parameters and the batch")(
       "batch-size", po::value<int64_t>()->default_value(2), "sequences in the batch B")(
       "seq-len", po::value<int64_t>()->default_value(16), "tokens per sequence T")(
       "out", po::value<std::string>()->required(), "the HDF5 file to write")(
@@ -43,7 +43,8 @@ int grads_command(int argc, char** argv) {
   if (vm["seed"].as<int64_t>() < 0) throw UsageError("--seed must be >= 0");
   const uint64_t seed = static_cast<uint64_t>(vm["seed"].as<int64_t>());
   if (config.pe == "learned" && config.random_positions == 0 && T > config.max_len)
-    throw ConfigError("seq-len", std::to_string(T) + " tokens do not fit the learned table of --max-len " +
+    throw ConfigError("seq-len", std::to_string(T) +
+                                     " tokens do not fit the learned table of --max-len " +
                                      std::to_string(config.max_len));
   const std::string out = vm["out"].as<std::string>();
   // Checked before the model is built, so a refused run costs nothing and touches nothing.

@@ -19,11 +19,15 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"demo", pelab::demo_command, "train a small model on a toy problem and print its loss falling"},
-    {"grads", pelab::grads_command, "write the loss and every gradient of one batch to an HDF5 file"},
+    {"demo", pelab::demo_command,
+     "train a small model on a toy problem and print its loss falling"},
+    {"grads", pelab::grads_command,
+     "write the loss and every gradient of one batch to an HDF5 file"},
     {"train", pelab::train_command, "train one model on one task; everything goes to one run file"},
-    {"bench", pelab::bench_command, "time a full training step (or sgemm) on a benchmark configuration"},
-    {"generate", pelab::generate_command, "greedy decoding of a trained run next to the expected answers"},
+    {"bench", pelab::bench_command,
+     "time a full training step (or sgemm) on a benchmark configuration"},
+    {"generate", pelab::generate_command,
+     "greedy decoding of a trained run next to the expected answers"},
 };
 
 int usage(FILE* out) {

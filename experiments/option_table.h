@@ -18,7 +18,8 @@ namespace pelab {
 template <class Config>
 struct OptionField {
   const char* name;  // the attribute; the option is the same with '-' for '_'
-  std::variant<int64_t Config::*, float Config::*, double Config::*, std::string Config::*, bool Config::*>
+  std::variant<int64_t Config::*, float Config::*, double Config::*, std::string Config::*,
+               bool Config::*>
       member;
   const char* help;
   const char* group;  // its section of --help
@@ -41,7 +42,8 @@ void add_options(const std::vector<OptionField<Config>>& fields, const Config& d
           if constexpr (std::is_same_v<T, bool>) {
             group.add_options()(name.c_str(), po::bool_switch(), f.help);
           } else {
-            group.add_options()(name.c_str(), po::value<T>()->default_value(defaults.*member), f.help);
+            group.add_options()(name.c_str(), po::value<T>()->default_value(defaults.*member),
+                                f.help);
           }
         },
         f.member);

@@ -28,7 +28,8 @@ void write_doubles(H5File& f, const std::string& path, const std::vector<double>
 void check_writable(const std::string& path) {
   const std::string probe = path + ".tmp";
   std::ofstream out(probe);
-  if (!out) throw UsageError("--out: cannot write '" + path + "' (is its folder there and writable?)");
+  if (!out)
+    throw UsageError("--out: cannot write '" + path + "' (is its folder there and writable?)");
   out.close();
   std::remove(probe.c_str());
 }
@@ -54,7 +55,8 @@ void save_run(const std::string& path, const RunRecord& r, const Parameters& par
     write_doubles(f, "/train/tokens_per_s", r.train_log.tokens_per_s);
 
     const EvalLog& e = r.eval_log;
-    const int64_t E = static_cast<int64_t>(e.step.size()), K = static_cast<int64_t>(e.lengths.size());
+    const int64_t E = static_cast<int64_t>(e.step.size()),
+                  K = static_cast<int64_t>(e.lengths.size());
     write_doubles(f, "/eval/step", e.step);
     IntTensor lengths({K});
     for (int64_t k = 0; k < K; ++k) lengths.data[k] = static_cast<int32_t>(e.lengths[k]);
@@ -117,7 +119,8 @@ RunRecord load_run(const std::string& path) {
   r.step = f.get_attr_int64("/checkpoint", "step");
   r.adam_steps = f.get_attr_int64("/checkpoint", "adam_steps");
   for (int i = 0; i < 4; ++i)
-    r.data_rng[i] = static_cast<uint64_t>(f.get_attr_int64("/checkpoint", "data_rng_" + std::to_string(i)));
+    r.data_rng[i] =
+        static_cast<uint64_t>(f.get_attr_int64("/checkpoint", "data_rng_" + std::to_string(i)));
   return r;
 }
 

@@ -54,8 +54,9 @@ int train_command(int argc, char** argv) {
   std::map<std::string, po::options_description> groups;
   add_model_options(groups);
   add_train_options(groups);
-  groups.at("output").add_options()("out", po::value<std::string>(), "the run file to write (HDF5)")(
-      "force", po::bool_switch(), "overwrite --out if it exists")(
+  groups.at("output").add_options()("out", po::value<std::string>(),
+                                    "the run file to write (HDF5)")("force", po::bool_switch(),
+                                                                    "overwrite --out if it exists")(
       "resume", po::value<std::string>(), "continue the run saved in this file")(
       "config", po::value<std::string>(), "read options from this INI file (flags override it)")(
       "quiet", po::bool_switch(), "print nothing but errors")("help", "show this help");
@@ -79,7 +80,8 @@ int train_command(int argc, char** argv) {
     setup.out = vm["resume"].as<std::string>();
     if (vm.count("out") && vm["out"].as<std::string>() != setup.out)
       throw UsageError("--resume continues the run in its own file; leave out --out");
-    if (!std::filesystem::exists(setup.out)) throw UsageError("--resume: no file '" + setup.out + "'");
+    if (!std::filesystem::exists(setup.out))
+      throw UsageError("--resume: no file '" + setup.out + "'");
     try {
       record = load_run(setup.out);
     } catch (const UsageError&) {

@@ -16,26 +16,35 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
   static const std::string task_help = "the task: " + task_names_joined();
   static const std::vector<OptionField<C>> fields = {
       {"task", &C::task, task_help.c_str(), "task"},
-      {"train_len_min", &C::train_len_min, "shortest training length (lengths are drawn uniformly)", "task"},
+      {"train_len_min", &C::train_len_min, "shortest training length (lengths are drawn uniformly)",
+       "task"},
       {"train_len_max", &C::train_len_max, "longest training length", "task"},
-      {"addition_reversed", &C::addition_reversed, "addition: digits least significant first", "task"},
+      {"addition_reversed", &C::addition_reversed, "addition: digits least significant first",
+       "task"},
       {"steps", &C::steps, "training steps", "optimization"},
-      {"batch_size", &C::batch_size, "sequences per step, each of its own random length", "optimization"},
+      {"batch_size", &C::batch_size, "sequences per step, each of its own random length",
+       "optimization"},
       {"lr", &C::lr, "peak learning rate", "optimization"},
       {"min_lr", &C::min_lr, "learning rate at the end of the decay", "optimization"},
       {"warmup", &C::warmup, "linear warmup steps", "optimization"},
       {"schedule", &C::schedule, "after warmup: cosine | linear | constant", "optimization"},
-      {"weight_decay", &C::weight_decay, "AdamW decoupled weight decay (matrices and embeddings)", "optimization"},
+      {"weight_decay", &C::weight_decay, "AdamW decoupled weight decay (matrices and embeddings)",
+       "optimization"},
       {"beta1", &C::beta1, "AdamW beta1", "optimization"},
       {"beta2", &C::beta2, "AdamW beta2", "optimization"},
       {"clip", &C::clip, "global gradient-norm clipping (0: off)", "optimization"},
-      {"seed", &C::seed, "seed of the parameters, the data and the evaluation sets", "optimization"},
-      {"eval_every", &C::eval_every, "evaluate (and checkpoint) every this many steps", "evaluation"},
+      {"seed", &C::seed, "seed of the parameters, the data and the evaluation sets",
+       "optimization"},
+      {"eval_every", &C::eval_every, "evaluate (and checkpoint) every this many steps",
+       "evaluation"},
       {"eval_examples", &C::eval_examples, "held-out examples per evaluated length", "evaluation"},
-      {"eval_len_max", &C::eval_len_max, "evaluate lengths 1..this (0: 2 x train_len_max)", "evaluation"},
+      {"eval_len_max", &C::eval_len_max, "evaluate lengths 1..this (0: 2 x train_len_max)",
+       "evaluation"},
       {"eval_lens", &C::eval_lens, "evaluate these lengths instead, e.g. 1,10,20,40", "evaluation"},
-      {"eval_batch_size", &C::eval_batch_size, "examples per evaluation forward pass", "evaluation"},
-      {"probe_examples", &C::probe_examples, "examples whose attention maps are saved at the end", "evaluation"},
+      {"eval_batch_size", &C::eval_batch_size, "examples per evaluation forward pass",
+       "evaluation"},
+      {"probe_examples", &C::probe_examples, "examples whose attention maps are saved at the end",
+       "evaluation"},
       {"log_every", &C::log_every, "record the training curve every this many steps", "output"},
   };
   return fields;
@@ -79,8 +88,8 @@ void validate(const TrainConfig& c) {
     throw ConfigError("train-len-min", "train_len_min " + std::to_string(c.train_len_min) +
                                            " is greater than train_len_max " +
                                            std::to_string(c.train_len_max));
-  const std::string longest = " (" + c.task + " takes lengths up to " +
-                              std::to_string(task->max_length()) + ")";
+  const std::string longest =
+      " (" + c.task + " takes lengths up to " + std::to_string(task->max_length()) + ")";
   if (c.train_len_max > task->max_length())
     throw ConfigError("train-len-max", std::to_string(c.train_len_max) + " is too long" + longest);
   if (c.steps < 1) throw ConfigError("steps", "must be at least 1");

@@ -20,8 +20,11 @@ double seconds_since(Clock::time_point t) {
 
 std::string format_eta(double s) {
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s / 3600), static_cast<int>(s / 60) % 60);
-  else std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s / 60), static_cast<int>(s) % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s / 3600),
+                  static_cast<int>(s / 60) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s / 60), static_cast<int>(s) % 60);
   return buf;
 }
 
@@ -34,7 +37,8 @@ void summarize(const RunRecord& r, double& in_dist, double& longest) {
   const auto& em = r.eval_log.exact_match.back();
   for (std::size_t k = 0; k < r.eval_log.lengths.size(); ++k) {
     const int64_t n = r.eval_log.lengths[k];
-    if (n >= r.train.train_len_min && n <= r.train.train_len_max) in_dist = std::min(in_dist, em[k]);
+    if (n >= r.train.train_len_min && n <= r.train.train_len_max)
+      in_dist = std::min(in_dist, em[k]);
   }
   longest = em.back();
 }
@@ -120,11 +124,13 @@ int train(RunRecord r, const TrainSetup& setup) {
         r.train_log.tokens_per_s.push_back(0.0);
         save();
         if (setup.live) std::fprintf(stderr, "\n");
-        std::fprintf(stderr, "pelab train: diverged: %s (%s)\n", r.message.c_str(), setup.out.c_str());
+        std::fprintf(stderr, "pelab train: diverged: %s (%s)\n", r.message.c_str(),
+                     setup.out.c_str());
         return 3;
       }
       backward(loss);
-      const float norm = c.clip > 0.0 ? clip_grad_norm(model.params(), static_cast<float>(c.clip)) : grad_norm(model.params());
+      const float norm = c.clip > 0.0 ? clip_grad_norm(model.params(), static_cast<float>(c.clip))
+                                      : grad_norm(model.params());
       const float lr = schedule.at(step);
       optimizer.step(lr);
       r.step = step + 1;
@@ -167,7 +173,8 @@ int train(RunRecord r, const TrainSetup& setup) {
       if (setup.live && (eval_now || seconds_since(last_draw) > 0.1 || r.step == c.steps)) {
         last_draw = Clock::now();
         std::fprintf(stderr,
-                     "\rstep %lld/%lld  loss %.4f  exact match: in-dist %s, len %lld %s  %.0f tok/s  ETA %s   ",
+                     "\rstep %lld/%lld  loss %.4f  exact match: in-dist %s, len %lld %s  %.0f "
+                     "tok/s  ETA %s   ",
                      static_cast<long long>(r.step), static_cast<long long>(c.steps), loss_value,
                      have_eval ? std::to_string(in_dist).substr(0, 5).c_str() : "-",
                      static_cast<long long>(lengths.back()),
@@ -176,7 +183,8 @@ int train(RunRecord r, const TrainSetup& setup) {
         if (r.step == c.steps) std::fprintf(stderr, "\n");
       } else if (!setup.live && eval_now) {
         std::fprintf(stderr,
-                     "step %lld/%lld  loss %.4f  exact match: in-dist %.3f, len %lld %.3f  %.0f tok/s  ETA %s\n",
+                     "step %lld/%lld  loss %.4f  exact match: in-dist %.3f, len %lld %.3f  %.0f "
+                     "tok/s  ETA %s\n",
                      static_cast<long long>(r.step), static_cast<long long>(c.steps), loss_value,
                      in_dist, static_cast<long long>(lengths.back()), longest, tps,
                      format_eta(eta).c_str());

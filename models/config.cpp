@@ -43,7 +43,8 @@ void validate(const ModelConfig& c) {
     throw ConfigError("rope-fraction", "must be in (0, 1], got " + number(c.rope_fraction));
   if (c.rope_scaling != "none" && c.rope_scaling != "pi" && c.rope_scaling != "ntk" &&
       c.rope_scaling != "yarn")
-    throw ConfigError("rope-scaling", "must be none, pi, ntk or yarn, got '" + c.rope_scaling + "'");
+    throw ConfigError("rope-scaling",
+                      "must be none, pi, ntk or yarn, got '" + c.rope_scaling + "'");
   if (!(c.rope_scaling_factor >= 1.0f))
     throw ConfigError("rope-scaling-factor",
                       "must be at least 1, got " + number(c.rope_scaling_factor));

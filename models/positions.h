@@ -14,9 +14,9 @@
 namespace pelab {
 
 struct Positions {
-  std::vector<float> index;   // (T): the 1-D position of each token
-  std::vector<float> row;     // (T): grid row of each token (rope2d)
-  std::vector<float> col;     // (T): grid column of each token (rope2d)
+  std::vector<float> index;  // (T): the 1-D position of each token
+  std::vector<float> row;    // (T): grid row of each token (rope2d)
+  std::vector<float> col;    // (T): grid column of each token (rope2d)
   int64_t size() const { return static_cast<int64_t>(index.size()); }
 };
 

@@ -12,16 +12,15 @@
 //   y = max(x, 0),  dy/dx = 1 if x > 0 else 0   (0 at x = 0, as PyTorch)
 #include <cmath>
 
-#include "core/fast_math.h"
-
 #include "autograd/ops.h"
+#include "core/fast_math.h"
+#include "core/threads.h"
 
 namespace pelab {
 
 namespace {
 constexpr float kSqrt2OverPi = 0.7978845608028654f;
 constexpr float kGeluA = 0.044715f;
-constexpr int64_t kParallelElements = 1 << 15;  // below this, waking threads costs more
 }  // namespace
 
 Var gelu(const Var& x) {
@@ -46,7 +45,8 @@ Var gelu(const Var& x) {
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
     for (int64_t i = 0; i < n; ++i) {
       const float v = px[i], s = ps[i];
-      const float d = s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
+      const float d =
+          s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
       gx[i] += g[i] * d;
     }
   });

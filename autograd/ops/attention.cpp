@@ -152,8 +152,8 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
                       dq.data() + off + i0 * dh, dh);
             // dK[0:i1] += scale dS[i0:i1, 0:i1]^T Q[i0:i1]
             if (dk.defined())
-              product(true, false, i1, dh, rows, scale, Pblk, T, Q.data() + off + i0 * dh, dh,
-                      1.0f, dk.data() + off, dh);
+              product(true, false, i1, dh, rows, scale, Pblk, T, Q.data() + off + i0 * dh, dh, 1.0f,
+                      dk.data() + off, dh);
           }
         }
         if (dbias.defined()) {

@@ -35,8 +35,7 @@ Var cross_entropy(const Var& logits, const IntTensor& targets, const Tensor& los
                               std::to_string(V) + ")");
     mask_sum += loss_mask[n];
   }
-  if (mask_sum <= 0.0)
-    throw std::invalid_argument("cross_entropy: loss_mask selects no position");
+  if (mask_sum <= 0.0) throw std::invalid_argument("cross_entropy: loss_mask selects no position");
 
   Tensor probs = Tensor::empty({N, V});
   const float* pz = logits.value().data();
@@ -50,7 +49,8 @@ Var cross_entropy(const Var& logits, const IntTensor& targets, const Tensor& los
     for (int64_t v = 0; v < V; ++v) s += (p[v] = std::exp(z[v] - m));
     for (int64_t v = 0; v < V; ++v) p[v] /= s;
     const float lse = m + std::log(s);
-    if (loss_mask[n] != 0.0f) total += static_cast<double>(loss_mask[n]) * (lse - z[targets.data[n]]);
+    if (loss_mask[n] != 0.0f)
+      total += static_cast<double>(loss_mask[n]) * (lse - z[targets.data[n]]);
   }
   Tensor out = Tensor::full({}, static_cast<float>(total / mask_sum));
   return make_result("cross_entropy", out, {logits},

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "core/threads.h"
 
 namespace pelab {
 namespace {
@@ -76,19 +77,44 @@ Var binary(const char* name, Kind kind, const Var& a, const Var& b) {
   const float* pa = a.value().data();
   const float* pb = b.value().data();
   float* po = out.data();
-  auto apply = [&](int64_t o, int64_t ia, int64_t ib) {
-    po[o] = kind == Kind::kAdd ? pa[ia] + pb[ib] : kind == Kind::kSub ? pa[ia] - pb[ib]
-                                                                      : pa[ia] * pb[ib];
-  };
-  if (bc.same) {
-    for (int64_t i = 0; i < out.numel(); ++i) apply(i, i, i);
+  const int64_t n = out.numel();
+  if (bc.same) {  // the common case (residual connections): flat, vectorized, parallel loops
+    if (kind == Kind::kAdd) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+      for (int64_t i = 0; i < n; ++i) po[i] = pa[i] + pb[i];
+    } else if (kind == Kind::kSub) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+      for (int64_t i = 0; i < n; ++i) po[i] = pa[i] - pb[i];
+    } else {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+      for (int64_t i = 0; i < n; ++i) po[i] = pa[i] * pb[i];
+    }
   } else {
-    for_each(bc, apply);
+    for_each(bc, [&](int64_t o, int64_t ia, int64_t ib) {
+      po[o] = kind == Kind::kAdd   ? pa[ia] + pb[ib]
+              : kind == Kind::kSub ? pa[ia] - pb[ib]
+                                   : pa[ia] * pb[ib];
+    });
   }
   Tensor a_saved = kind == Kind::kMul ? a.value() : Tensor();
   Tensor b_saved = kind == Kind::kMul ? b.value() : Tensor();
   return make_result(name, out, {a, b}, [bc, kind, a_saved, b_saved](Node& self) {
     const float* g = self.grad.data();
+    if (bc.same && kind != Kind::kMul) {  // residual connections: add g (or -g) as it is
+      const int64_t n = self.grad.numel();
+      const float sign_b = kind == Kind::kSub ? -1.0f : 1.0f;
+      if (Tensor& ga = self.input_grad(0); ga.defined()) {
+        float* pga = ga.data();
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+        for (int64_t i = 0; i < n; ++i) pga[i] += g[i];
+      }
+      if (Tensor& gb = self.input_grad(1); gb.defined()) {
+        float* pgb = gb.data();
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+        for (int64_t i = 0; i < n; ++i) pgb[i] += sign_b * g[i];
+      }
+      return;
+    }
     if (Tensor& ga = self.input_grad(0); ga.defined()) {
       float* pga = ga.data();
       const float* pb = kind == Kind::kMul ? b_saved.data() : nullptr;
@@ -108,9 +134,15 @@ Var binary(const char* name, Kind kind, const Var& a, const Var& b) {
 
 }  // namespace
 
-Var add(const Var& a, const Var& b) { return binary("add", Kind::kAdd, a, b); }
-Var sub(const Var& a, const Var& b) { return binary("sub", Kind::kSub, a, b); }
-Var mul(const Var& a, const Var& b) { return binary("mul", Kind::kMul, a, b); }
+Var add(const Var& a, const Var& b) {
+  return binary("add", Kind::kAdd, a, b);
+}
+Var sub(const Var& a, const Var& b) {
+  return binary("sub", Kind::kSub, a, b);
+}
+Var mul(const Var& a, const Var& b) {
+  return binary("mul", Kind::kMul, a, b);
+}
 
 Var scale(const Var& x, float s) {
   Tensor out = Tensor::empty(x.shape());

@@ -15,7 +15,8 @@ Var embedding(const Var& table, const IntTensor& ids) {
     throw std::invalid_argument("embedding: table must be (V, D), got " + shape_str(table.shape()));
   const int64_t V = table.size(0), D = table.size(1), N = ids.numel();
   if (ids.shape.size() > 3)
-    throw std::invalid_argument("embedding: ids " + shape_str(ids.shape) + " have more than 3 dims");
+    throw std::invalid_argument("embedding: ids " + shape_str(ids.shape) +
+                                " have more than 3 dims");
   if (N != shape_numel(ids.shape))
     throw std::invalid_argument("embedding: ids of shape " + shape_str(ids.shape) + " hold " +
                                 std::to_string(N) + " values");

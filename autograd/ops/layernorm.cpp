@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "core/threads.h"
 
 namespace pelab {
 
@@ -27,7 +28,7 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
   const float* px = x.value().data();
   const float* pw = weight.value().data();
   const float* pb = bias.value().data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (R * D > kParallelElements)
   for (int64_t r = 0; r < R; ++r) {
     const float* xr = px + r * D;
     float mu = 0.0f;
@@ -52,7 +53,7 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
                        Tensor& dx = self.input_grad(0);
                        if (dx.defined()) {
                          const float* w = W.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (R * D > kParallelElements)
                          for (int64_t r = 0; r < R; ++r) {
                            const float* gr = g + r * D;
                            const float* hr = h + r * D;

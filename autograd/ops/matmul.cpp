@@ -71,8 +71,8 @@ Var matmul(const Var& a, const Var& b) {
   Shape lead_a(a.shape().begin(), a.shape().end() - 2);
   Shape lead_b(b.shape().begin(), b.shape().end() - 2);
   if (lead_a != lead_b)
-    throw std::invalid_argument("matmul: batch dimensions differ: " + shape_str(a.shape()) +
-                                " @ " + shape_str(b.shape()));
+    throw std::invalid_argument("matmul: batch dimensions differ: " + shape_str(a.shape()) + " @ " +
+                                shape_str(b.shape()));
   const int64_t batch = shape_numel(lead_a);
   gemm_batched(dense(false, false, M, N, K, a.value().data(), b.value().data(), 0.0f, out.data()),
                batch, M * K, K * N, M * N);

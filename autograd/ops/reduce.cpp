@@ -22,7 +22,11 @@ Var reduce(const char* name, const Var& x, double factor) {
 
 }  // namespace
 
-Var sum(const Var& x) { return reduce("sum", x, 1.0); }
-Var mean(const Var& x) { return reduce("mean", x, x.numel() > 0 ? 1.0 / x.numel() : 0.0); }
+Var sum(const Var& x) {
+  return reduce("sum", x, 1.0);
+}
+Var mean(const Var& x) {
+  return reduce("mean", x, x.numel() > 0 ? 1.0 / x.numel() : 0.0);
+}
 
 }  // namespace pelab

@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "core/threads.h"
 
 namespace pelab {
 namespace {
@@ -35,7 +36,7 @@ void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_
   // [dh/2 + P, dh) half.
   const int64_t pass[2][2] = {{interleaved ? 2 * P : P, interleaved ? dh : dh / 2},
                               {interleaved ? dh : dh / 2 + P, dh}};
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (BH * T * dh > kParallelElements)
   for (int64_t bh = 0; bh < BH; ++bh)
     for (int64_t t = 0; t < T; ++t) {
       const float* xr = in + (bh * T + t) * dh;

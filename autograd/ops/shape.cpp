@@ -104,8 +104,7 @@ Var split_heads(const Var& x, int n_heads, int part, int n_parts) {
 
 Var merge_heads(const Var& x) {
   if (x.dim() != 4)
-    throw std::invalid_argument("merge_heads: expected (B, H, T, dh), got " +
-                                shape_str(x.shape()));
+    throw std::invalid_argument("merge_heads: expected (B, H, T, dh), got " + shape_str(x.shape()));
   const int64_t B = x.size(0), H = x.size(1), T = x.size(2), dh = x.size(3);
   Tensor out = Tensor::empty({B, T, H * dh});
   const float* px = x.value().data();

@@ -3,12 +3,18 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/threads.h"
+
 namespace pelab {
 
 AdamW::AdamW(Parameters& params, AdamWConfig config) : params_(params), config_(config) {
   if (!params.finalized()) throw std::logic_error("AdamW: parameters are not finalized");
   m_ = Tensor::zeros({params.numel()});
   v_ = Tensor::zeros({params.numel()});
+  decay_mask_ = Tensor::zeros({params.numel()});
+  if (config.weight_decay != 0.0)
+    for (const Parameters::Entry& e : params.entries())
+      if (e.decay) decay_mask_.rows(e.offset, e.offset + e.var.numel()).fill(1.0f);
 }
 
 void AdamW::step(float lr) {
@@ -29,23 +35,23 @@ void AdamW::step(float lr) {
   const float* g = params_.grads().data();
   float* m = m_.data();
   float* v = v_.data();
-  for (const Parameters::Entry& e : params_.entries()) {
-    const int64_t begin = e.offset, end = e.offset + e.var.numel();
-    const bool decays = e.decay && c.weight_decay != 0.0;
-    // _single_tensor_adamw op by op, rounding to float where it rounds:
-    //   param.mul_(1 - lr * wd)
-    //   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-    //   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    //   denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-    //   param.addcdiv_(exp_avg, denom, value=-step_size)       (that is, (-step_size * m) / denom)
-#pragma omp parallel for schedule(static)
-    for (int64_t i = begin; i < end; ++i) {
-      if (decays) p[i] *= decay;
-      m[i] = m[i] * b1 + one_minus_b1 * g[i];
-      v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
-      const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;
-      p[i] += -step_size * m[i] / denom;
-    }
+  const float* decays = decay_mask_.data();
+  const int64_t n = params_.numel();
+  // _single_tensor_adamw op by op, rounding to float where it rounds:
+  //   param.mul_(1 - lr * wd)                        (decayed parameters only: a factor of
+  //                                                   exactly 1 leaves the others' bits alone)
+  //   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+  //   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+  //   denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+  //   param.addcdiv_(exp_avg, denom, value=-step_size)       (that is, (-step_size * m) / denom)
+  // One loop over the flat buffers, whatever the number of parameters.
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) {
+    p[i] *= decays[i] != 0.0f ? decay : 1.0f;
+    m[i] = m[i] * b1 + one_minus_b1 * g[i];
+    v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
+    const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;
+    p[i] += -step_size * m[i] / denom;
   }
 }
 

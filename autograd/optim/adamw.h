@@ -39,6 +39,7 @@ class AdamW {
   Parameters& params_;
   AdamWConfig config_;
   Tensor m_, v_;
+  Tensor decay_mask_;  // 1 where weight decay applies, per element of the flat buffer
   int64_t t_ = 0;
 };
 

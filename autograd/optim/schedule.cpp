@@ -25,9 +25,12 @@ ScheduleKind parse_schedule(const std::string& name) {
 
 std::string schedule_name(ScheduleKind kind) {
   switch (kind) {
-    case ScheduleKind::kConstant: return "constant";
-    case ScheduleKind::kWarmupCosine: return "cosine";
-    case ScheduleKind::kWarmupLinear: return "linear";
+    case ScheduleKind::kConstant:
+      return "constant";
+    case ScheduleKind::kWarmupCosine:
+      return "cosine";
+    case ScheduleKind::kWarmupLinear:
+      return "linear";
   }
   return "?";
 }

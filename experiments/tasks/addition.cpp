@@ -16,7 +16,9 @@ class Addition : public Task {
   explicit Addition(bool reversed) : reversed_(reversed) {}
   std::string name() const override { return "addition"; }
   int64_t vocab_size() const override { return 12; }
-  std::string token_name(int32_t id) const override { return id == 10 ? "+" : Task::token_name(id); }
+  std::string token_name(int32_t id) const override {
+    return id == 10 ? "+" : Task::token_name(id);
+  }
   Instance make(int64_t n, Random& rng) const override {
     // Digits least significant first while computing; flipped for the normal format.
     std::vector<int32_t> a = random_symbols(n, 10, rng), b = random_symbols(n, 10, rng);

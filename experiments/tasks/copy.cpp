@@ -21,6 +21,8 @@ class Copy : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_copy(const TaskOptions&) { return std::make_unique<Copy>(); }
+std::unique_ptr<Task> make_copy(const TaskOptions&) {
+  return std::make_unique<Copy>();
+}
 
 }  // namespace pelab

@@ -34,6 +34,8 @@ class Count : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_count(const TaskOptions&) { return std::make_unique<Count>(); }
+std::unique_ptr<Task> make_count(const TaskOptions&) {
+  return std::make_unique<Count>();
+}
 
 }  // namespace pelab

@@ -47,6 +47,8 @@ class Grid : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_grid(const TaskOptions&) { return std::make_unique<Grid>(); }
+std::unique_ptr<Task> make_grid(const TaskOptions&) {
+  return std::make_unique<Grid>();
+}
 
 }  // namespace pelab

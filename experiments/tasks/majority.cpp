@@ -29,6 +29,8 @@ class Majority : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_majority(const TaskOptions&) { return std::make_unique<Majority>(); }
+std::unique_ptr<Task> make_majority(const TaskOptions&) {
+  return std::make_unique<Majority>();
+}
 
 }  // namespace pelab

@@ -23,6 +23,8 @@ class Parity : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_parity(const TaskOptions&) { return std::make_unique<Parity>(); }
+std::unique_ptr<Task> make_parity(const TaskOptions&) {
+  return std::make_unique<Parity>();
+}
 
 }  // namespace pelab

@@ -41,6 +41,8 @@ class Recall : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_recall(const TaskOptions&) { return std::make_unique<Recall>(); }
+std::unique_ptr<Task> make_recall(const TaskOptions&) {
+  return std::make_unique<Recall>();
+}
 
 }  // namespace pelab

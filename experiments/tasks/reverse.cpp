@@ -23,6 +23,8 @@ class Reverse : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_reverse(const TaskOptions&) { return std::make_unique<Reverse>(); }
+std::unique_ptr<Task> make_reverse(const TaskOptions&) {
+  return std::make_unique<Reverse>();
+}
 
 }  // namespace pelab

@@ -34,6 +34,8 @@ class Select : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_select(const TaskOptions&) { return std::make_unique<Select>(); }
+std::unique_ptr<Task> make_select(const TaskOptions&) {
+  return std::make_unique<Select>();
+}
 
 }  // namespace pelab

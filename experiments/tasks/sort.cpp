@@ -23,6 +23,8 @@ class Sort : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_sort(const TaskOptions&) { return std::make_unique<Sort>(); }
+std::unique_ptr<Task> make_sort(const TaskOptions&) {
+  return std::make_unique<Sort>();
+}
 
 }  // namespace pelab

@@ -4,10 +4,11 @@
 // Slopes: for H a power of two, the geometric sequence m_h = 2^(-8 (h + 1) / H), h = 0..H-1.
 // Otherwise, with c the largest power of two below H: the c slopes of c heads, then every other
 // slope of 2c heads (the odd-numbered ones, 2^(-8 (2k + 1) / 2c)) for the remaining H - c heads.
+#include "models/encodings/alibi.h"
+
 #include <cmath>
 
 #include "models/encoding.h"
-#include "models/encodings/alibi.h"
 
 namespace pelab {
 

@@ -1,6 +1,7 @@
 // fire (Li et al. 2023, "Functional Interpolation for Relative Positions"): a small learned MLP
 // maps a normalised, log-transformed distance to one score bias per head, shared by all layers:
-//   bias[h, i, j] = MLP(f_ij)[h],   f_ij = psi(p_i - p_j) / psi(max(L, p_i)),  psi(x) = log(c x + 1)
+//   bias[h, i, j] = MLP(f_ij)[h],   f_ij = psi(p_i - p_j) / psi(max(L, p_i)),  psi(x) = log(c x +
+//   1)
 // Dividing by psi(p_i) puts every query's distances in [0, 1] whatever the sequence length:
 // that "progressive interpolation" is what lets FIRE meet longer inputs. c is learned
 // (fire.c, initialised to 0.1); L (--fire-threshold) keeps short prefixes from being stretched.
@@ -71,6 +72,8 @@ class FireEncoding : public Encoding {
 
 }  // namespace
 
-std::unique_ptr<Encoding> make_fire(const ModelConfig& c) { return std::make_unique<FireEncoding>(c); }
+std::unique_ptr<Encoding> make_fire(const ModelConfig& c) {
+  return std::make_unique<FireEncoding>(c);
+}
 
 }  // namespace pelab

@@ -4,6 +4,8 @@
 
 namespace pelab {
 
-std::unique_ptr<Encoding> make_none(const ModelConfig& c) { return std::make_unique<Encoding>(c); }
+std::unique_ptr<Encoding> make_none(const ModelConfig& c) {
+  return std::make_unique<Encoding>(c);
+}
 
 }  // namespace pelab

@@ -1,7 +1,8 @@
 // normalized: the integer encoding divided by the sequence length N.
 //   P[p, i] = (p / N) * (-1)^i
-// Bounded by 1 in size for sequential positions, but the same position gets a different value in sequences of different
-// lengths, so "position 5" means nothing fixed, and the step between neighbours shrinks as N grows.
+// Bounded by 1 in size for sequential positions, but the same position gets a different value in
+// sequences of different lengths, so "position 5" means nothing fixed, and the step between
+// neighbours shrinks as N grows.
 #include "models/encodings/additive.h"
 
 namespace pelab {

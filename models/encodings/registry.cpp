@@ -51,7 +51,9 @@ const Scheme* find(const std::string& name) {
 
 }  // namespace
 
-bool encoding_known(const std::string& name) { return find(name) != nullptr; }
+bool encoding_known(const std::string& name) {
+  return find(name) != nullptr;
+}
 
 std::vector<std::string> encoding_list() {
   std::vector<std::string> names;

@@ -23,7 +23,8 @@ RopeFrequencies rope_frequencies(const ModelConfig& c, int64_t dims, int64_t n_p
     if (scaling == "pi") {
       scaled = w / s;
     } else if (scaling == "yarn") {
-      const double L = static_cast<double>(c.yarn_original_len > 0 ? c.yarn_original_len : c.max_len);
+      const double L =
+          static_cast<double>(c.yarn_original_len > 0 ? c.yarn_original_len : c.max_len);
       const double r = L / (2.0 * M_PI / w);
       const double gamma = std::clamp((r - c.yarn_alpha) / (c.yarn_beta - c.yarn_alpha), 0.0, 1.0);
       scaled = (1.0 - gamma) * w / s + gamma * w;

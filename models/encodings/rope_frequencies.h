@@ -6,8 +6,8 @@
 //   ntk  ("NTK-aware"):  base' = base * s^(dh / (dh - 2)): low frequencies interpolate,
 //        the highest stays almost unchanged
 //   yarn (Peng et al. 2023): per pair, r_j = L / lambda_j with lambda_j = 2 pi / w_j its
-//        wavelength and L the training context; gamma_j = clamp((r_j - alpha) / (beta - alpha), 0, 1)
-//        w_j' = (1 - gamma_j) w_j / s + gamma_j w_j   (fast pairs kept, slow pairs interpolated)
+//        wavelength and L the training context; gamma_j = clamp((r_j - alpha) / (beta - alpha), 0,
+//        1) w_j' = (1 - gamma_j) w_j / s + gamma_j w_j   (fast pairs kept, slow pairs interpolated)
 //        and the attention temperature: cos and sin scaled by m = 0.1 ln s + 1, so the scores
 //        are scaled by m^2 (as the paper's implementation does it).
 #pragma once

@@ -23,7 +23,8 @@ int64_t t5_bucket(int64_t n, int64_t num_buckets, int64_t max_distance) {
   if (n < max_exact) return n;
   const float ratio = std::log(static_cast<float>(n) / static_cast<float>(max_exact)) /
                       static_cast<float>(std::log(static_cast<double>(max_distance) / max_exact));
-  const int64_t large = max_exact + static_cast<int64_t>(ratio * static_cast<float>(num_buckets - max_exact));
+  const int64_t large =
+      max_exact + static_cast<int64_t>(ratio * static_cast<float>(num_buckets - max_exact));
   return std::min(large, num_buckets - 1);
 }
 
@@ -54,6 +55,8 @@ class T5Encoding : public Encoding {
 
 }  // namespace
 
-std::unique_ptr<Encoding> make_t5(const ModelConfig& c) { return std::make_unique<T5Encoding>(c); }
+std::unique_ptr<Encoding> make_t5(const ModelConfig& c) {
+  return std::make_unique<T5Encoding>(c);
+}
 
 }  // namespace pelab

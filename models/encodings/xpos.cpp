@@ -49,6 +49,8 @@ class XposEncoding : public Encoding {
 
 }  // namespace
 
-std::unique_ptr<Encoding> make_xpos(const ModelConfig& c) { return std::make_unique<XposEncoding>(c); }
+std::unique_ptr<Encoding> make_xpos(const ModelConfig& c) {
+  return std::make_unique<XposEncoding>(c);
+}
 
 }  // namespace pelab
