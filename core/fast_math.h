@@ -34,7 +34,10 @@ inline float fast_exp(float x) {
   p = p * r + 5.0000001201e-1f;
   const float e = p * r * r + r + 1.0f;
   // 2^n = 2 * 2^(n-1): n - 1 + 127 into the exponent field (n = 128 still fits this way).
-  const int32_t bits = (static_cast<int32_t>(n) + 126) << 23;
+  // (A NaN x leaves n NaN; converting NaN to an integer is undefined, so it converts 0 instead:
+  // e is NaN already and so is the result.)
+  const float n_safe = n == n ? n : 0.0f;
+  const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(n_safe) + 126) << 23;
   const float scale = __builtin_bit_cast(float, bits);
   return (e * scale) * 2.0f * big * keep;
 }

@@ -1,6 +1,7 @@
 #include "experiments/hdf5_io.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -17,9 +18,11 @@ namespace {
 using test::Contains;
 using test::thrown_message;
 
-// A fresh path in the test's temporary directory (the file is removed first).
+// A fresh path in the test's temporary directory (the file is removed first), named by the
+// process id so that test runs in several build directories at once never share a file.
 std::string temp_path(const std::string& name) {
-  const std::string path = ::testing::TempDir() + "pelab_h5_" + name;
+  const std::string path =
+      ::testing::TempDir() + "pelab_h5_" + std::to_string(getpid()) + "_" + name;
   std::remove(path.c_str());
   return path;
 }
