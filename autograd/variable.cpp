@@ -27,7 +27,7 @@ Tensor& Node::input_grad(std::size_t i) {
     undefined = Tensor();
     return undefined;
   }
-  if (!in.grad.defined()) in.grad = Tensor::zeros(in.value.shape());
+  if (!in.grad.defined()) in.grad = Tensor::zeros(in.value.defined() ? in.value.shape() : in.shape);
   return in.grad;
 }
 
@@ -45,18 +45,27 @@ Node::~Node() {
   }
 }
 
-Var::Var(Tensor value, bool requires_grad) : node_(std::make_shared<Node>()) {
-  node_->value = std::move(value);
-  node_->requires_grad = requires_grad;
+Var::Var(Tensor value, bool requires_grad)
+    : handle_(std::make_shared<Handle>(Handle{std::make_shared<Node>()})) {
+  node()->value = std::move(value);
+  node()->requires_grad = requires_grad;
+}
+
+Var::Handle::~Handle() {
+  if (node == nullptr || node->is_leaf || !node->requires_grad || node.use_count() == 1) return;
+  // Only the graph refers to this intermediate result now: keep its shape for the gradient,
+  // let its numbers go (closures that need them hold their own reference).
+  node->shape = node->value.shape();
+  node->value = Tensor();
 }
 
 void Var::set_grad_buffer(Tensor grad) {
   check_same_shape("Var::set_grad_buffer", shape(), grad.shape());
-  node_->grad = std::move(grad);
+  node()->grad = std::move(grad);
 }
 
 void Var::zero_grad() {
-  if (node_->grad.defined()) node_->grad.fill(0.0f);
+  if (node()->grad.defined()) node()->grad.fill(0.0f);
 }
 
 Var make_result(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn backward) {

@@ -13,6 +13,11 @@
 // Closures capture what the backward needs (saved tensors, sizes) and never the input Vars:
 // inputs are reached through Node::inputs, so a graph owns its nodes one way and is freed
 // without recursion.
+//
+// Memory: a Var is a handle on its node. When the last handle of an intermediate result goes
+// (the model moved on: `x = add(x, y)` drops the old x), the node forgets its value and keeps
+// only its shape; the numbers live on only where a backward closure saved them. So, as in
+// PyTorch, a forward pass keeps what its backward needs and nothing else.
 #pragma once
 
 #include <functional>
@@ -28,8 +33,9 @@ struct Node;
 using BackwardFn = std::function<void(Node& self)>;
 
 struct Node {
-  Tensor value;
-  Tensor grad;  // dL/d(value): undefined until something flows into it
+  Tensor value;  // dropped (undefined) once no Var refers to an intermediate result
+  Shape shape;   // the value's shape, kept after the value is dropped
+  Tensor grad;   // dL/d(value): undefined until something flows into it
   bool requires_grad = false;
   bool is_leaf = true;
   bool released = false;  // its backward ran and freed what it saved
@@ -49,29 +55,35 @@ class Var {
   Var() = default;
   explicit Var(Tensor value, bool requires_grad = false);
 
-  bool defined() const { return node_ != nullptr; }
-  const Tensor& value() const { return node_->value; }
-  Tensor& value() { return node_->value; }
-  const Shape& shape() const { return node_->value.shape(); }
-  int dim() const { return node_->value.dim(); }
-  int64_t size(int d) const { return node_->value.size(d); }
-  int64_t numel() const { return node_->value.numel(); }
-  bool requires_grad() const { return node_->requires_grad; }
-  const char* op() const { return node_->op; }
+  bool defined() const { return handle_ != nullptr; }
+  const Tensor& value() const { return node()->value; }
+  Tensor& value() { return node()->value; }
+  const Shape& shape() const { return node()->value.shape(); }
+  int dim() const { return node()->value.dim(); }
+  int64_t size(int d) const { return node()->value.size(d); }
+  int64_t numel() const { return node()->value.numel(); }
+  bool requires_grad() const { return node()->requires_grad; }
+  const char* op() const { return node()->op; }
 
   // dL/d(this), once backward has reached it; undefined otherwise. Intermediate (non-leaf)
   // gradients are freed as soon as they have been passed on, as in PyTorch.
-  const Tensor& grad() const { return node_->grad; }
-  Tensor& grad() { return node_->grad; }
+  const Tensor& grad() const { return node()->grad; }
+  Tensor& grad() { return node()->grad; }
   // Binds the gradient of a leaf to a given buffer (the parameter store's flat gradients).
   void set_grad_buffer(Tensor grad);
   void zero_grad();
 
-  Node* node() const { return node_.get(); }
-  const std::shared_ptr<Node>& node_ptr() const { return node_; }
+  Node* node() const { return handle_->node.get(); }
+  const std::shared_ptr<Node>& node_ptr() const { return handle_->node; }
 
  private:
-  std::shared_ptr<Node> node_;
+  // One handle per node, shared by copies of the Var; its destructor drops the value of an
+  // intermediate result that only the graph still references (variable.cpp).
+  struct Handle {
+    std::shared_ptr<Node> node;
+    ~Handle();
+  };
+  std::shared_ptr<Handle> handle_;
 };
 
 // Whether ops record the graph (on by default; per thread).

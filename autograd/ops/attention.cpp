@@ -20,10 +20,11 @@
 // Work skipped: rows i0..i1-1 of S only reach columns j < i1, so the products run on blocks of
 // kBlock rows, each only as wide as its last row can see: about half the work of the full
 // square (5/8 of it at T = 4 kBlock). Every product above is done block by block.
-// Memory: only P is saved: S is never needed again, and dS overwrites P in the backward (each
-// P[b, h] is dead once its dS exists), so the op holds one (B, H, T, T) buffer, not three. A
-// caller that asks for the attention maps gets a copy of P.
-// Each (b, h) is independent: the loops run in parallel over B*H with single-threaded BLAS.
+// Memory: P is not saved. The forward keeps, per row, lse = log sum_j exp(S[i, j]) (B, H, T),
+// and the backward recomputes a block of P = exp(S - lse) from Q and K when it needs it (one
+// more product, instead of a (B, H, T, T) buffer per layer: 134 MB in the medium benchmark).
+// Each (b, h) is independent: the loops run in parallel over B*H with single-threaded BLAS, on
+// per-thread scratch blocks; dbias is summed per thread and then over the threads in order.
 #include <omp.h>
 
 #include <algorithm>
@@ -60,7 +61,8 @@ void product(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, con
 }
 
 // Row i of S (length i + 1 used of T): add the bias, softmax over j <= i, zero the rest.
-void softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T) {
+// Returns the row's log-sum-exp, m + log z.
+float softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T) {
   if (bias_row != nullptr)
     for (int64_t j = 0; j <= i; ++j) row[j] += bias_row[j];
   float m = row[0];
@@ -71,6 +73,19 @@ void softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T)
   const float inv = 1.0f / z;
   for (int64_t j = 0; j <= i; ++j) row[j] *= inv;
   for (int64_t j = i + 1; j < T; ++j) row[j] = 0.0f;
+  return m + std::log(z);
+}
+
+// The block S[i0:i1, 0:i1] = scale Q K^T + bias into S (row stride T), rows i0..i1-1.
+void scores_block(const float* Q, const float* K, const float* bias_h, float scale, int64_t i0,
+                  int64_t i1, int64_t T, int64_t dh, float* S) {
+  product(false, true, i1 - i0, i1, dh, scale, Q + i0 * dh, dh, K, dh, 0.0f, S, T);
+  if (bias_h != nullptr)
+    for (int64_t i = i0; i < i1; ++i) {
+      float* row = S + (i - i0) * T;
+      const float* b = bias_h + i * T;
+      for (int64_t j = 0; j <= i; ++j) row[j] += b[j];
+    }
 }
 
 }  // namespace
@@ -85,52 +100,69 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), dh = q.size(3);
   if (bias.defined()) check_same_shape("causal_attention: bias", {H, T, T}, bias.shape());
 
-  Tensor P = Tensor::empty({B, H, T, T});
+  Tensor lse = Tensor::empty({B, H, T});
   Tensor out = Tensor::empty(q.shape());
+  if (probs != nullptr) *probs = Tensor::empty({B, H, T, T});
   const float* pq = q.value().data();
   const float* pk = k.value().data();
   const float* pv = v.value().data();
   const float* pbias = bias.defined() ? bias.value().data() : nullptr;
+  // A scratch block per thread of the team: its size is OpenMP's bound for that team, not
+  // pelab's threads() (the thread count is a per-thread OpenMP setting).
+  Tensor scratch = Tensor::empty({omp_get_max_threads(), kBlock, T});
 
 #pragma omp parallel for schedule(static)
   for (int64_t bh = 0; bh < B * H; ++bh) {
     const int64_t h = bh % H, off = bh * T * dh;
-    float* S = P.data() + bh * T * T;
+    float* S = scratch.data() + omp_get_thread_num() * kBlock * T;
+    const float* bias_h = pbias ? pbias + h * T * T : nullptr;
     for (int64_t i0 = 0; i0 < T; i0 += kBlock) {
       const int64_t i1 = std::min(T, i0 + kBlock), rows = i1 - i0;
-      // S[i0:i1, 0:i1] = scale Q[i0:i1] K[0:i1]^T
-      product(false, true, rows, i1, dh, scale, pq + off + i0 * dh, dh, pk + off, dh, 0.0f,
-              S + i0 * T, T);
+      scores_block(pq + off, pk + off, nullptr, scale, i0, i1, T, dh, S);
       for (int64_t i = i0; i < i1; ++i)
-        softmax_causal_row(S + i * T, pbias ? pbias + (h * T + i) * T : nullptr, i, T);
+        lse[bh * T + i] =
+            softmax_causal_row(S + (i - i0) * T, bias_h ? bias_h + i * T : nullptr, i, T);
       // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]
-      product(false, false, rows, dh, i1, 1.0f, S + i0 * T, T, pv + off, dh, 0.0f,
+      product(false, false, rows, dh, i1, 1.0f, S, T, pv + off, dh, 0.0f,
               out.data() + off + i0 * dh, dh);
+      if (probs != nullptr)
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t j = 0; j < T; ++j) probs->data()[(bh * T + i0 + r) * T + j] = S[r * T + j];
     }
   }
-  if (probs != nullptr) *probs = P.clone();
 
   return make_result(
       "causal_attention", out, {q, k, v, bias},
-      [P, Q = q.value(), K = k.value(), Vv = v.value(), B, H, T, dh, scale](Node& self) {
+      [lse, Q = q.value(), K = k.value(), Vv = v.value(),
+       Bias = bias.defined() ? bias.value() : Tensor(), B, H, T, dh, scale](Node& self) {
         Tensor& dq = self.input_grad(0);
         Tensor& dk = self.input_grad(1);
         Tensor& dv = self.input_grad(2);
         Tensor& dbias = self.input_grad(3);
         const float* G = self.grad.data();
-        // One dP block per thread of the team below. Its size is OpenMP's bound for that team,
-        // not pelab's threads(): the thread count is a per-thread OpenMP setting, so a backward
-        // run on a thread that never called set_threads gets OpenMP's default team.
-        Tensor dP_scratch = Tensor::empty({omp_get_max_threads(), kBlock, T});
+        const int n_team = omp_get_max_threads();
+        Tensor P_scratch = Tensor::empty({n_team, kBlock, T});
+        Tensor dP_scratch = Tensor::empty({n_team, kBlock, T});
+        Tensor dbias_parts = dbias.defined() ? Tensor::zeros({n_team, H, T, T}) : Tensor();
 #pragma omp parallel for schedule(static)
         for (int64_t bh = 0; bh < B * H; ++bh) {
-          float* Pbh = const_cast<float*>(P.data()) + bh * T * T;
-          const int64_t off = bh * T * dh;
+          const int64_t h = bh % H, off = bh * T * dh;
+          const int thread = omp_get_thread_num();
+          float* Pblk = P_scratch.data() + thread * kBlock * T;
+          float* dP = dP_scratch.data() + thread * kBlock * T;
           const float* Gbh = G + off;
-          float* dP = dP_scratch.data() + omp_get_thread_num() * kBlock * T;
+          const float* bias_h = Bias.defined() ? Bias.data() + h * T * T : nullptr;
           for (int64_t i0 = 0; i0 < T; i0 += kBlock) {
             const int64_t i1 = std::min(T, i0 + kBlock), rows = i1 - i0;
-            float* Pblk = Pbh + i0 * T;
+            // P[i0:i1, 0:i1] again: exp(S - lse), 0 where masked
+            scores_block(Q.data() + off, K.data() + off, bias_h, scale, i0, i1, T, dh, Pblk);
+            for (int64_t r = 0; r < rows; ++r) {
+              const int64_t i = i0 + r;
+              float* p = Pblk + r * T;
+              const float l = lse[bh * T + i];
+              for (int64_t j = 0; j <= i; ++j) p[j] = fast_exp(p[j] - l);
+              for (int64_t j = i + 1; j < i1; ++j) p[j] = 0.0f;
+            }
             // dV[0:i1] += P[i0:i1, 0:i1]^T G[i0:i1]
             if (dv.defined())
               product(true, false, i1, dh, rows, 1.0f, Pblk, T, Gbh + i0 * dh, dh, 1.0f,
@@ -138,13 +170,18 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
             // dP = G[i0:i1] V[0:i1]^T
             product(false, true, rows, i1, dh, 1.0f, Gbh + i0 * dh, dh, Vv.data() + off, dh, 0.0f,
                     dP, T);
-            for (int64_t r = 0; r < rows; ++r) {  // dS overwrites P, row by row
+            for (int64_t r = 0; r < rows; ++r) {  // dS overwrites the P block, row by row
               const int64_t i = i0 + r;
               float* p = Pblk + r * T;
               const float* dp = dP + r * T;
               float dot = 0.0f;
               for (int64_t j = 0; j <= i; ++j) dot += dp[j] * p[j];
               for (int64_t j = 0; j <= i; ++j) p[j] = p[j] * (dp[j] - dot);
+            }
+            if (dbias.defined()) {
+              float* db = dbias_parts.data() + (thread * H + h) * T * T;
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t j = 0; j <= i0 + r; ++j) db[(i0 + r) * T + j] += Pblk[r * T + j];
             }
             // dQ[i0:i1] += scale dS[i0:i1, 0:i1] K[0:i1]
             if (dq.defined())
@@ -156,16 +193,12 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
                       dk.data() + off, dh);
           }
         }
-        if (dbias.defined()) {
-          const int64_t TT = T * T;
-#pragma omp parallel for schedule(static)
-          for (int64_t h = 0; h < H; ++h)
-            for (int64_t b = 0; b < B; ++b) {
-              const float* dS = P.data() + (b * H + h) * TT;
-              float* db = dbias.data() + h * TT;
-              for (int64_t e = 0; e < TT; ++e) db[e] += dS[e];
-            }
-        }
+        if (dbias.defined())  // the threads' partial sums, added in thread order
+          for (int t = 0; t < n_team; ++t) {
+            const float* part = dbias_parts.data() + t * H * T * T;
+            float* db = dbias.data();
+            for (int64_t e = 0; e < H * T * T; ++e) db[e] += part[e];
+          }
       });
 }
 
