@@ -7,7 +7,8 @@
 // (core/fast_math.h, vectorized) instead of a tanh, and the backward needs no second one:
 //   dy/dx = s + x s (1 - s) 2c (1 + 3 a x^2)
 //   (the tanh form 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) c (1 + 3 a x^2), rewritten with s)
-// The forward saves s.
+// Only x is saved: the backward recomputes s (one exp per element is cheaper than keeping a
+// second (B, T, F) tensor alive per layer).
 // ReLU:
 //   y = max(x, 0),  dy/dx = 1 if x > 0 else 0   (0 at x = 0, as PyTorch)
 #include <cmath>
@@ -23,28 +24,28 @@ constexpr float kSqrt2OverPi = 0.7978845608028654f;
 constexpr float kGeluA = 0.044715f;
 }  // namespace
 
+namespace {
+
+float gelu_sigmoid(float x) {
+  return 1.0f / (1.0f + fast_exp(-2.0f * kSqrt2OverPi * (x + kGeluA * x * x * x)));
+}
+
+}  // namespace
+
 Var gelu(const Var& x) {
   const int64_t n = x.numel();
   Tensor y = Tensor::empty(x.shape());
-  Tensor sig = Tensor::empty(x.shape());
   const float* px = x.value().data();
   float* py = y.data();
-  float* ps = sig.data();
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = px[i];
-    const float s = 1.0f / (1.0f + fast_exp(-2.0f * kSqrt2OverPi * (v + kGeluA * v * v * v)));
-    ps[i] = s;
-    py[i] = v * s;
-  }
-  return make_result("gelu", y, {x}, [X = x.value(), sig, n](Node& self) {
+  for (int64_t i = 0; i < n; ++i) py[i] = px[i] * gelu_sigmoid(px[i]);
+  return make_result("gelu", y, {x}, [X = x.value(), n](Node& self) {
     float* gx = self.input_grad(0).data();
     const float* g = self.grad.data();
     const float* px = X.data();
-    const float* ps = sig.data();
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
     for (int64_t i = 0; i < n; ++i) {
-      const float v = px[i], s = ps[i];
+      const float v = px[i], s = gelu_sigmoid(v);
       const float d =
           s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
       gx[i] += g[i] * d;
