@@ -19,11 +19,11 @@ struct TrainConfig {
   int64_t train_len_max = 20;
   bool addition_reversed = false;
   // optimization (double, so 0.999 means 0.999 as in PyTorch, not the nearest float)
-  int64_t steps = 3000;
+  int64_t steps = 5000;
   int64_t batch_size = 64;
   double lr = 3e-3;
   double min_lr = 0.0;
-  int64_t warmup = 150;
+  int64_t warmup = 250;
   std::string schedule = "cosine";
   double weight_decay = 0.01;
   double beta1 = 0.9;
