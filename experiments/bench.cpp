@@ -15,6 +15,7 @@
 
 #include "autograd/optim/adamw.h"
 #include "autograd/optim/clip.h"
+#include "core/blas_kernel.h"
 #include "core/buffer_pool.h"
 #include "core/gemm.h"
 #include "core/threads.h"
@@ -62,8 +63,10 @@ int bench_gemm(const std::string& name, const BenchConfig& c, int steps) {
       {"proj (BT x D x 4D)", R, D, F},
       {"dW   (4D x D x BT)", F, D, R},
   };
-  std::printf("sgemm on the %s shapes, %d threads (pelab's split of a product over threads):\n",
-              name.c_str(), threads());
+  std::printf(
+      "sgemm on the %s shapes, %d threads (pelab's split of a product over threads), "
+      "OpenBLAS kernel %s:\n",
+      name.c_str(), threads(), blas_kernel().c_str());
   double best = 0.0;
   for (const Shape3& s : shapes) {
     Tensor A = Tensor::full({s.M, s.K}, 0.5f), B = Tensor::full({s.K, s.N}, 0.25f),
@@ -152,8 +155,8 @@ int bench_command(int argc, char** argv) {
   const double tokens_per_step = static_cast<double>(b.B * b.T);
   const double flops =
       6.0 * params * tokens_per_step + 12.0 * b.L * b.B * static_cast<double>(b.T) * b.T * b.D;
-  std::printf("pelab config=%s pe=%s threads=%d params=%.0f loss=%.4f\n", name.c_str(),
-              mc.pe.c_str(), threads(), params, last);
+  std::printf("pelab config=%s pe=%s threads=%d params=%.0f loss=%.4f blas_kernel=%s\n",
+              name.c_str(), mc.pe.c_str(), threads(), params, last, blas_kernel().c_str());
   std::printf("buffer pool: %.1f MB held, %lld fresh allocations in all\n",
               static_cast<double>(pool_stats().bytes_held) / 1048576.0,
               static_cast<long long>(pool_stats().fresh_allocations));

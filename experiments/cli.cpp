@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "core/blas_kernel.h"
 #include "core/threads.h"
 #include "experiments/version.h"
 
@@ -42,7 +43,9 @@ void apply_threads(const po::variables_map& vm, bool announce) {
   const int n = vm["threads"].as<int>();
   if (n < 1) throw UsageError("--threads must be at least 1, got " + std::to_string(n));
   set_threads(n);
-  if (announce) std::fprintf(stderr, "pelab %s, threads %d\n", kVersion, threads());
+  if (announce)
+    std::fprintf(stderr, "pelab %s, threads %d, OpenBLAS kernel %s\n", kVersion, threads(),
+                 blas_kernel().c_str());
 }
 
 }  // namespace pelab

@@ -1,10 +1,14 @@
 // pelab: the command-line program. `pelab <command> [options]`; `pelab <command> --help`.
 // Exit codes: 0 done, 1 a failure while running, 2 bad input (an option or a file argument).
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
+#include "core/blas_kernel.h"
 #include "experiments/cli.h"
 #include "experiments/commands.h"
 #include "experiments/version.h"
@@ -40,9 +44,23 @@ int usage(FILE* out) {
   return 0;
 }
 
+// OpenBLAS reads OPENBLAS_CORETYPE only while it loads, so choosing a stronger kernel than its
+// own means starting again with the variable set (core/blas_kernel.h). The variable being set
+// is what stops a second restart; if the restart fails, pelab runs on with OpenBLAS's choice.
+void restart_with_stronger_blas_kernel(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr || std::getenv("PELAB_KEEP_BLAS") != nullptr)
+    return;
+  const char* kernel = pelab::stronger_blas_kernel(pelab::blas_kernel(), pelab::cpu_vectors());
+  if (kernel == nullptr) return;
+  setenv("OPENBLAS_CORETYPE", kernel, 1);
+  execv("/proc/self/exe", argv);
+  unsetenv("OPENBLAS_CORETYPE");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  restart_with_stronger_blas_kernel(argv);
   if (argc < 2) {
     usage(stderr);
     return 2;
