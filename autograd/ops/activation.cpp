@@ -16,18 +16,31 @@
 #include "autograd/ops.h"
 #include "core/fast_math.h"
 #include "core/threads.h"
+#include "core/vectorize.h"
 
 namespace pelab {
 
 namespace {
 constexpr float kSqrt2OverPi = 0.7978845608028654f;
 constexpr float kGeluA = 0.044715f;
-}  // namespace
-
-namespace {
 
 float gelu_sigmoid(float x) {
   return 1.0f / (1.0f + fast_exp(-2.0f * kSqrt2OverPi * (x + kGeluA * x * x * x)));
+}
+
+PELAB_VECTORIZED void gelu_forward(const float* x, float* y, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] * gelu_sigmoid(x[i]);
+}
+
+// gx += g * dy/dx
+PELAB_VECTORIZED void gelu_backward(const float* x, const float* g, float* gx, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i], s = gelu_sigmoid(v);
+    const float d = s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
+    gx[i] += g[i] * d;
+  }
 }
 
 }  // namespace
@@ -35,21 +48,9 @@ float gelu_sigmoid(float x) {
 Var gelu(const Var& x) {
   const int64_t n = x.numel();
   Tensor y = Tensor::empty(x.shape());
-  const float* px = x.value().data();
-  float* py = y.data();
-#pragma omp parallel for schedule(static) if (n > kParallelElements)
-  for (int64_t i = 0; i < n; ++i) py[i] = px[i] * gelu_sigmoid(px[i]);
+  gelu_forward(x.value().data(), y.data(), n);
   return make_result("gelu", y, {x}, [X = x.value(), n](Node& self) {
-    float* gx = self.input_grad(0).data();
-    const float* g = self.grad.data();
-    const float* px = X.data();
-#pragma omp parallel for schedule(static) if (n > kParallelElements)
-    for (int64_t i = 0; i < n; ++i) {
-      const float v = px[i], s = gelu_sigmoid(v);
-      const float d =
-          s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
-      gx[i] += g[i] * d;
-    }
+    gelu_backward(X.data(), self.grad.data(), self.input_grad(0).data(), n);
   });
 }
 

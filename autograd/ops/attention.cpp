@@ -34,6 +34,7 @@
 #include "autograd/ops.h"
 #include "core/fast_math.h"
 #include "core/gemm.h"
+#include "core/vectorize.h"
 
 namespace pelab {
 namespace {
@@ -62,7 +63,7 @@ void product(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, con
 
 // Row i of S (length i + 1 used of T): add the bias, softmax over j <= i, zero the rest.
 // Returns the row's log-sum-exp, m + log z.
-float softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T) {
+PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T) {
   if (bias_row != nullptr)
     for (int64_t j = 0; j <= i; ++j) row[j] += bias_row[j];
   float m = row[0];
@@ -74,6 +75,19 @@ float softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T
   for (int64_t j = 0; j <= i; ++j) row[j] *= inv;
   for (int64_t j = i + 1; j < T; ++j) row[j] = 0.0f;
   return m + std::log(z);
+}
+
+// Row i of P again from its scores and log-sum-exp: exp(s - lse) for j <= i, 0 up to i1.
+PELAB_VECTORIZED void probs_row(float* row, float lse, int64_t i, int64_t i1) {
+  for (int64_t j = 0; j <= i; ++j) row[j] = fast_exp(row[j] - lse);
+  for (int64_t j = i + 1; j < i1; ++j) row[j] = 0.0f;
+}
+
+// Row i of dS = P o (dP - rowsum(dP o P)), written over P.
+PELAB_VECTORIZED void score_grad_row(float* p, const float* dp, int64_t i) {
+  float dot = 0.0f;
+  for (int64_t j = 0; j <= i; ++j) dot += dp[j] * p[j];
+  for (int64_t j = 0; j <= i; ++j) p[j] = p[j] * (dp[j] - dot);
 }
 
 // The block S[i0:i1, 0:i1] = scale Q K^T + bias into S (row stride T), rows i0..i1-1.
@@ -156,13 +170,8 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
             const int64_t i1 = std::min(T, i0 + kBlock), rows = i1 - i0;
             // P[i0:i1, 0:i1] again: exp(S - lse), 0 where masked
             scores_block(Q.data() + off, K.data() + off, bias_h, scale, i0, i1, T, dh, Pblk);
-            for (int64_t r = 0; r < rows; ++r) {
-              const int64_t i = i0 + r;
-              float* p = Pblk + r * T;
-              const float l = lse[bh * T + i];
-              for (int64_t j = 0; j <= i; ++j) p[j] = fast_exp(p[j] - l);
-              for (int64_t j = i + 1; j < i1; ++j) p[j] = 0.0f;
-            }
+            for (int64_t r = 0; r < rows; ++r)
+              probs_row(Pblk + r * T, lse[bh * T + i0 + r], i0 + r, i1);
             // dV[0:i1] += P[i0:i1, 0:i1]^T G[i0:i1]
             if (dv.defined())
               product(true, false, i1, dh, rows, 1.0f, Pblk, T, Gbh + i0 * dh, dh, 1.0f,
@@ -170,14 +179,8 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
             // dP = G[i0:i1] V[0:i1]^T
             product(false, true, rows, i1, dh, 1.0f, Gbh + i0 * dh, dh, Vv.data() + off, dh, 0.0f,
                     dP, T);
-            for (int64_t r = 0; r < rows; ++r) {  // dS overwrites the P block, row by row
-              const int64_t i = i0 + r;
-              float* p = Pblk + r * T;
-              const float* dp = dP + r * T;
-              float dot = 0.0f;
-              for (int64_t j = 0; j <= i; ++j) dot += dp[j] * p[j];
-              for (int64_t j = 0; j <= i; ++j) p[j] = p[j] * (dp[j] - dot);
-            }
+            for (int64_t r = 0; r < rows; ++r)  // dS overwrites the P block, row by row
+              score_grad_row(Pblk + r * T, dP + r * T, i0 + r);
             if (dbias.defined()) {
               float* db = dbias_parts.data() + (thread * H + h) * T * T;
               for (int64_t r = 0; r < rows; ++r)

@@ -14,8 +14,68 @@
 
 #include "autograd/ops.h"
 #include "core/threads.h"
+#include "core/vectorize.h"
 
 namespace pelab {
+
+namespace {
+
+// Rows r of x (R x D): xhat, rstd and y as above.
+PELAB_VECTORIZED void layer_norm_forward(const float* x, const float* w, const float* b, float eps,
+                                         int64_t R, int64_t D, float* xhat, float* rstd, float* y) {
+#pragma omp parallel for schedule(static) if (R * D > kParallelElements)
+  for (int64_t r = 0; r < R; ++r) {
+    const float* xr = x + r * D;
+    float mu = 0.0f;
+    for (int64_t i = 0; i < D; ++i) mu += xr[i];
+    mu /= static_cast<float>(D);
+    float var = 0.0f;
+    for (int64_t i = 0; i < D; ++i) var += (xr[i] - mu) * (xr[i] - mu);
+    var /= static_cast<float>(D);
+    const float rs = 1.0f / std::sqrt(var + eps);
+    rstd[r] = rs;
+    float* hr = xhat + r * D;
+    float* yr = y + r * D;
+    for (int64_t i = 0; i < D; ++i) {
+      hr[i] = (xr[i] - mu) * rs;
+      yr[i] = hr[i] * w[i] + b[i];
+    }
+  }
+}
+
+// dx += rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), row by row, gh = g * w.
+PELAB_VECTORIZED void layer_norm_input_grad(const float* g, const float* xhat, const float* rstd,
+                                            const float* w, int64_t R, int64_t D, float* dx) {
+#pragma omp parallel for schedule(static) if (R * D > kParallelElements)
+  for (int64_t r = 0; r < R; ++r) {
+    const float* gr = g + r * D;
+    const float* hr = xhat + r * D;
+    float mean_gh = 0.0f, mean_ghh = 0.0f;
+    for (int64_t i = 0; i < D; ++i) {
+      mean_gh += gr[i] * w[i];
+      mean_ghh += gr[i] * w[i] * hr[i];
+    }
+    mean_gh /= static_cast<float>(D);
+    mean_ghh /= static_cast<float>(D);
+    float* dxr = dx + r * D;
+    for (int64_t i = 0; i < D; ++i) dxr[i] += rstd[r] * (gr[i] * w[i] - mean_gh - hr[i] * mean_ghh);
+  }
+}
+
+// dw += sum_rows g * xhat and db += sum_rows g (either may be null: not needed), rows in order.
+PELAB_VECTORIZED void layer_norm_affine_grads(const float* g, const float* xhat, int64_t R,
+                                              int64_t D, float* dw, float* db) {
+  for (int64_t r = 0; r < R; ++r) {
+    const float* gr = g + r * D;
+    const float* hr = xhat + r * D;
+    if (dw != nullptr)
+      for (int64_t i = 0; i < D; ++i) dw[i] += gr[i] * hr[i];
+    if (db != nullptr)
+      for (int64_t i = 0; i < D; ++i) db[i] += gr[i];
+  }
+}
+
+}  // namespace
 
 Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
   if (x.dim() < 1) throw std::invalid_argument("layer_norm: input must have a last dimension");
@@ -25,58 +85,19 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
   Tensor y = Tensor::empty(x.shape());
   Tensor xhat = Tensor::empty(x.shape());
   Tensor rstd = Tensor::empty({R});
-  const float* px = x.value().data();
-  const float* pw = weight.value().data();
-  const float* pb = bias.value().data();
-#pragma omp parallel for schedule(static) if (R * D > kParallelElements)
-  for (int64_t r = 0; r < R; ++r) {
-    const float* xr = px + r * D;
-    float mu = 0.0f;
-    for (int64_t i = 0; i < D; ++i) mu += xr[i];
-    mu /= static_cast<float>(D);
-    float var = 0.0f;
-    for (int64_t i = 0; i < D; ++i) var += (xr[i] - mu) * (xr[i] - mu);
-    var /= static_cast<float>(D);
-    const float rs = 1.0f / std::sqrt(var + eps);
-    rstd[r] = rs;
-    float* hr = xhat.data() + r * D;
-    float* yr = y.data() + r * D;
-    for (int64_t i = 0; i < D; ++i) {
-      hr[i] = (xr[i] - mu) * rs;
-      yr[i] = hr[i] * pw[i] + pb[i];
-    }
-  }
-  return make_result("layer_norm", y, {x, weight, bias},
-                     [xhat, rstd, W = weight.value(), R, D](Node& self) {
-                       const float* g = self.grad.data();
-                       const float* h = xhat.data();
-                       Tensor& dx = self.input_grad(0);
-                       if (dx.defined()) {
-                         const float* w = W.data();
-#pragma omp parallel for schedule(static) if (R * D > kParallelElements)
-                         for (int64_t r = 0; r < R; ++r) {
-                           const float* gr = g + r * D;
-                           const float* hr = h + r * D;
-                           float mean_gh = 0.0f, mean_ghh = 0.0f;
-                           for (int64_t i = 0; i < D; ++i) {
-                             mean_gh += gr[i] * w[i];
-                             mean_ghh += gr[i] * w[i] * hr[i];
-                           }
-                           mean_gh /= static_cast<float>(D);
-                           mean_ghh /= static_cast<float>(D);
-                           float* dxr = dx.data() + r * D;
-                           for (int64_t i = 0; i < D; ++i)
-                             dxr[i] += rstd[r] * (gr[i] * w[i] - mean_gh - hr[i] * mean_ghh);
-                         }
-                       }
-                       Tensor& dw = self.input_grad(1);
-                       Tensor& db = self.input_grad(2);
-                       for (int64_t r = 0; r < R; ++r)
-                         for (int64_t i = 0; i < D; ++i) {
-                           if (dw.defined()) dw[i] += g[r * D + i] * h[r * D + i];
-                           if (db.defined()) db[i] += g[r * D + i];
-                         }
-                     });
+  layer_norm_forward(x.value().data(), weight.value().data(), bias.value().data(), eps, R, D,
+                     xhat.data(), rstd.data(), y.data());
+  return make_result(
+      "layer_norm", y, {x, weight, bias}, [xhat, rstd, W = weight.value(), R, D](Node& self) {
+        const float* g = self.grad.data();
+        Tensor& dx = self.input_grad(0);
+        if (dx.defined())
+          layer_norm_input_grad(g, xhat.data(), rstd.data(), W.data(), R, D, dx.data());
+        Tensor& dw = self.input_grad(1);
+        Tensor& db = self.input_grad(2);
+        layer_norm_affine_grads(g, xhat.data(), R, D, dw.defined() ? dw.data() : nullptr,
+                                db.defined() ? db.data() : nullptr);
+      });
 }
 
 }  // namespace pelab

@@ -20,6 +20,7 @@
 
 #include "autograd/ops.h"
 #include "core/threads.h"
+#include "core/vectorize.h"
 
 namespace pelab {
 namespace {
@@ -27,8 +28,9 @@ namespace {
 // Applies the rotation (sign = +1) or its transpose (sign = -1) from `in` into `out`
 // (out = in rotated, or out += with accumulate). Each output element is computed once and
 // written (or added) once, so the backward is exactly the forward with the angle negated.
-void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_t, int64_t BH,
-            int64_t T, int64_t dh, int64_t P, RopeStyle style, float sign, bool accumulate) {
+PELAB_VECTORIZED void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_t,
+                             int64_t BH, int64_t T, int64_t dh, int64_t P, RopeStyle style,
+                             float sign, bool accumulate) {
   const bool interleaved = style == RopeStyle::kInterleaved;
   const int64_t first_stride = interleaved ? 2 : 1;
   const int64_t second_offset = interleaved ? 1 : dh / 2;

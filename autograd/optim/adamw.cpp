@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/threads.h"
+#include "core/vectorize.h"
 
 namespace pelab {
 
@@ -16,6 +17,32 @@ AdamW::AdamW(Parameters& params, AdamWConfig config) : params_(params), config_(
     for (const Parameters::Entry& e : params.entries())
       if (e.decay) decay_mask_.rows(e.offset, e.offset + e.var.numel()).fill(1.0f);
 }
+
+namespace {
+
+// _single_tensor_adamw op by op, rounding to float where it rounds:
+//   param.mul_(1 - lr * wd)                        (decayed parameters only: a factor of
+//                                                   exactly 1 leaves the others' bits alone)
+//   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+//   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+//   denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+//   param.addcdiv_(exp_avg, denom, value=-step_size)       (that is, (-step_size * m) / denom)
+// One loop over the flat buffers, whatever the number of parameters.
+PELAB_VECTORIZED void adamw_update(float* p, const float* g, float* m, float* v,
+                                   const float* decays, int64_t n, float decay, float b1,
+                                   float one_minus_b1, float b2, float one_minus_b2,
+                                   float bias2_sqrt, float eps, float step_size) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) {
+    p[i] *= decays[i] != 0.0f ? decay : 1.0f;
+    m[i] = m[i] * b1 + one_minus_b1 * g[i];
+    v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
+    const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;
+    p[i] += -step_size * m[i] / denom;
+  }
+}
+
+}  // namespace
 
 void AdamW::step(float lr) {
   ++t_;
@@ -37,22 +64,8 @@ void AdamW::step(float lr) {
   float* v = v_.data();
   const float* decays = decay_mask_.data();
   const int64_t n = params_.numel();
-  // _single_tensor_adamw op by op, rounding to float where it rounds:
-  //   param.mul_(1 - lr * wd)                        (decayed parameters only: a factor of
-  //                                                   exactly 1 leaves the others' bits alone)
-  //   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-  //   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-  //   denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-  //   param.addcdiv_(exp_avg, denom, value=-step_size)       (that is, (-step_size * m) / denom)
-  // One loop over the flat buffers, whatever the number of parameters.
-#pragma omp parallel for schedule(static) if (n > kParallelElements)
-  for (int64_t i = 0; i < n; ++i) {
-    p[i] *= decays[i] != 0.0f ? decay : 1.0f;
-    m[i] = m[i] * b1 + one_minus_b1 * g[i];
-    v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
-    const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;
-    p[i] += -step_size * m[i] / denom;
-  }
+  adamw_update(p, g, m, v, decays, n, decay, b1, one_minus_b1, b2, one_minus_b2, bias2_sqrt, eps,
+               step_size);
 }
 
 }  // namespace pelab
