@@ -66,11 +66,9 @@ void product(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, con
 PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T) {
   if (bias_row != nullptr)
     for (int64_t j = 0; j <= i; ++j) row[j] += bias_row[j];
-  float m = row[0];
-  for (int64_t j = 1; j <= i; ++j) m = row[j] > m ? row[j] : m;
+  const float m = lane_max(row, i + 1);
   for (int64_t j = 0; j <= i; ++j) row[j] = fast_exp(row[j] - m);
-  float z = 0.0f;
-  for (int64_t j = 0; j <= i; ++j) z += row[j];
+  const float z = lane_sum(row, i + 1);
   const float inv = 1.0f / z;
   for (int64_t j = 0; j <= i; ++j) row[j] *= inv;
   for (int64_t j = i + 1; j < T; ++j) row[j] = 0.0f;
@@ -85,8 +83,7 @@ PELAB_VECTORIZED void probs_row(float* row, float lse, int64_t i, int64_t i1) {
 
 // Row i of dS = P o (dP - rowsum(dP o P)), written over P.
 PELAB_VECTORIZED void score_grad_row(float* p, const float* dp, int64_t i) {
-  float dot = 0.0f;
-  for (int64_t j = 0; j <= i; ++j) dot += dp[j] * p[j];
+  const float dot = lane_dot(dp, p, i + 1);
   for (int64_t j = 0; j <= i; ++j) p[j] = p[j] * (dp[j] - dot);
 }
 

@@ -26,12 +26,9 @@ PELAB_VECTORIZED void layer_norm_forward(const float* x, const float* w, const f
 #pragma omp parallel for schedule(static) if (R * D > kParallelElements)
   for (int64_t r = 0; r < R; ++r) {
     const float* xr = x + r * D;
-    float mu = 0.0f;
-    for (int64_t i = 0; i < D; ++i) mu += xr[i];
-    mu /= static_cast<float>(D);
-    float var = 0.0f;
-    for (int64_t i = 0; i < D; ++i) var += (xr[i] - mu) * (xr[i] - mu);
-    var /= static_cast<float>(D);
+    const float mu = lane_sum(xr, D) / static_cast<float>(D);
+    const float var = lane_sum(D, [xr, mu](int64_t i) { return (xr[i] - mu) * (xr[i] - mu); }) /
+                      static_cast<float>(D);
     const float rs = 1.0f / std::sqrt(var + eps);
     rstd[r] = rs;
     float* hr = xhat + r * D;
@@ -50,13 +47,9 @@ PELAB_VECTORIZED void layer_norm_input_grad(const float* g, const float* xhat, c
   for (int64_t r = 0; r < R; ++r) {
     const float* gr = g + r * D;
     const float* hr = xhat + r * D;
-    float mean_gh = 0.0f, mean_ghh = 0.0f;
-    for (int64_t i = 0; i < D; ++i) {
-      mean_gh += gr[i] * w[i];
-      mean_ghh += gr[i] * w[i] * hr[i];
-    }
-    mean_gh /= static_cast<float>(D);
-    mean_ghh /= static_cast<float>(D);
+    const float mean_gh = lane_dot(gr, w, D) / static_cast<float>(D);
+    const float mean_ghh = lane_sum(D, [gr, w, hr](int64_t i) { return gr[i] * w[i] * hr[i]; }) /
+                           static_cast<float>(D);
     float* dxr = dx + r * D;
     for (int64_t i = 0; i < D; ++i) dxr[i] += rstd[r] * (gr[i] * w[i] - mean_gh - hr[i] * mean_ghh);
   }
