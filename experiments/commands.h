@@ -8,5 +8,7 @@ int grads_command(int argc, char** argv);     // grads.cpp
 int train_command(int argc, char** argv);     // train.cpp
 int generate_command(int argc, char** argv);  // generate.cpp
 int bench_command(int argc, char** argv);     // bench.cpp
+int sweep_command(int argc, char** argv);     // sweep/sweep.cpp
+int report_command(int argc, char** argv);    // report/report.cpp
 
 }  // namespace pelab

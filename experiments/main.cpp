@@ -30,6 +30,10 @@ const Command kCommands[] = {
     {"train", pelab::train_command, "train one model on one task; everything goes to one run file"},
     {"bench", pelab::bench_command,
      "time a full training step (or sgemm) on a benchmark configuration"},
+    {"sweep", pelab::sweep_command,
+     "a grid of training runs (tasks x encodings x seeds x ...), one run file each"},
+    {"report", pelab::report_command,
+     "tables (and figures) of exact match by length from a directory of run files"},
     {"generate", pelab::generate_command,
      "greedy decoding of a trained run next to the expected answers"},
 };

@@ -1,5 +1,7 @@
 // `pelab train`: one training run from flags or an INI file (--config FILE; flags win), written
 // to one HDF5 run file (--out). `pelab train --resume FILE` continues a stopped run exactly.
+#include "experiments/train.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -42,6 +44,16 @@ void check_lengths(const ModelConfig& m, const TrainConfig& c) {
                                               std::to_string(m.max_len));
 }
 
+// The run's and the model's settings from the options (the vocabulary is the task's), checked.
+void configure(po::variables_map& vm, RunRecord& record) {
+  record.train = train_config_from(vm);
+  TaskOptions options;
+  options.addition_reversed = record.train.addition_reversed;
+  vm.at("vocab-size").value() = make_task(record.train.task, options)->vocab_size();
+  record.model = model_config_from(vm);
+  check_lengths(record.model, record.train);
+}
+
 std::string join_command_line(int argc, char** argv) {
   std::string s = "pelab";
   for (int i = 0; i < argc; ++i) s += std::string(" ") + argv[i];
@@ -50,7 +62,7 @@ std::string join_command_line(int argc, char** argv) {
 
 }  // namespace
 
-int train_command(int argc, char** argv) {
+po::options_description train_options() {
   std::map<std::string, po::options_description> groups;
   add_model_options(groups);
   add_train_options(groups);
@@ -64,6 +76,19 @@ int train_command(int argc, char** argv) {
   po::options_description all;
   for (const char* g : {"model", "encoding", "task", "optimization", "evaluation", "output"})
     all.add(groups.at(g));
+  return all;
+}
+
+void check_train_args(const std::vector<std::string>& args) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(train_options()).run(), vm);
+  po::notify(vm);
+  RunRecord record;
+  configure(vm, record);
+}
+
+int train_command(int argc, char** argv) {
+  const po::options_description all = train_options();
   po::variables_map vm;
   if (!parse_options(argc, argv, all, vm,
                      "usage: pelab train --out FILE [options]   or   pelab train --resume FILE",
@@ -103,12 +128,7 @@ int train_command(int argc, char** argv) {
     setup.out = vm["out"].as<std::string>();
     if (std::filesystem::exists(setup.out) && !vm["force"].as<bool>())
       throw UsageError("--out: '" + setup.out + "' exists; pass --force to overwrite it");
-    record.train = train_config_from(vm);
-    TaskOptions options;
-    options.addition_reversed = record.train.addition_reversed;
-    vm.at("vocab-size").value() = make_task(record.train.task, options)->vocab_size();
-    record.model = model_config_from(vm);
-    check_lengths(record.model, record.train);
+    configure(vm, record);
     check_writable(setup.out);
     record.command_line = setup.command_line;
   }

@@ -26,51 +26,20 @@
 #include "experiments/hdf5_io.h"
 #include "experiments/version.h"
 #include "tests/core/test_util.h"
+#include "tests/experiments/pelab_process.h"
 
 namespace pelab {
 namespace {
 
 using test::Contains;
 
-// A fresh path in the test's temporary directory, unique to this process (ctest may run tests
-// of this file side by side); the file and its FILE.tmp are removed first.
-std::string temp_path(const std::string& name) {
-  const std::string path =
-      ::testing::TempDir() + "pelab_train_" + std::to_string(getpid()) + "_" + name;
-  std::remove(path.c_str());
-  std::remove((path + ".tmp").c_str());
-  return path;
-}
+using test::pelab;
+using test::read_file;
+using test::Result;
+using test::temp_path;
 
 bool exists(const std::string& path) {
   return std::filesystem::exists(path);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `pelab <args>` (with --threads 1 added by the callers) and captures both streams.
-Result pelab(const std::string& args) {
-  const std::string out_path = temp_path("stdout.txt"), err_path = temp_path("stderr.txt");
-  const std::string command =
-      std::string("'") + PELAB_BINARY + "' " + args + " > '" + out_path + "' 2> '" + err_path + "'";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out_path);
-  r.err = read_file(err_path);
-  std::remove(out_path.c_str());
-  std::remove(err_path.c_str());
-  return r;
 }
 
 int lines(const std::string& text) {

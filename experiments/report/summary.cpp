@@ -1,0 +1,148 @@
+#include "experiments/report/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace pelab {
+
+const char* const kBucketNames[kBuckets] = {"in-dist", "<=1.5x", "1.5-2x", "2-3x"};
+
+int bucket_of(int64_t n, int64_t m) {
+  // in integers: n <= m, 2n <= 3m, n <= 2m, n <= 3m
+  if (n <= m) return 0;
+  if (2 * n <= 3 * m) return 1;
+  if (n <= 2 * m) return 2;
+  if (n <= 3 * m) return 3;
+  return -1;
+}
+
+std::string encoding_label(const ModelConfig& model) {
+  std::string label = model.pe;
+  if (model.random_positions > 0) label += "+rand";
+  if (!model.rope_scaling.empty() && model.rope_scaling != "none")
+    label += "+" + model.rope_scaling;
+  return label;
+}
+
+int encoding_rank(const std::string& label) {
+  static const char* const kOrder[] = {
+      "none",    "integer",  "normalized", "binary", "sinusoidal", "learned", "rope", "rope+rand",
+      "rope+pi", "rope+ntk", "rope+yarn",  "xpos",   "alibi",      "t5",      "fire", "rope2d"};
+  for (size_t i = 0; i < std::size(kOrder); ++i)
+    if (label == kOrder[i]) return static_cast<int>(i);
+  return static_cast<int>(std::size(kOrder));
+}
+
+std::vector<SummaryRow> summarize(const std::vector<NamedRun>& runs) {
+  struct Scores {
+    SummaryRow row;
+    std::vector<double> values[kBuckets];
+  };
+  std::map<std::pair<std::string, std::string>, Scores> groups;
+  for (const NamedRun& run : runs) {
+    const RunRecord& r = run.record;
+    if (r.status != "completed" && r.status != "diverged") continue;
+    Scores& g = groups[{r.train.task, encoding_label(r.model)}];
+    g.row.task = r.train.task;
+    g.row.encoding = encoding_label(r.model);
+    ++g.row.runs;
+    if (r.status == "diverged") g.row.diverged.push_back(run.name);
+    double sum[kBuckets] = {}, count[kBuckets] = {};
+    if (!r.eval_log.exact_match.empty()) {
+      const std::vector<double>& last = r.eval_log.exact_match.back();
+      for (size_t k = 0; k < r.eval_log.lengths.size() && k < last.size(); ++k) {
+        const int b = bucket_of(r.eval_log.lengths[k], r.train.train_len_max);
+        if (b < 0) continue;
+        sum[b] += last[k];
+        count[b] += 1.0;
+      }
+    }
+    for (int b = 0; b < kBuckets; ++b)
+      if (count[b] > 0) g.values[b].push_back(sum[b] / count[b]);
+    if (count[0] == 0 || sum[0] / count[0] < 0.99) g.row.below_99.push_back(run.name);
+  }
+  std::vector<SummaryRow> rows;
+  for (auto& [key, g] : groups) {
+    for (int b = 0; b < kBuckets; ++b) {
+      const std::vector<double>& v = g.values[b];
+      BucketStat& s = g.row.buckets[b];
+      s.n = static_cast<int>(v.size());
+      if (v.empty()) continue;
+      for (double x : v) s.mean += x;
+      s.mean /= static_cast<double>(v.size());
+      if (v.size() > 1) {
+        double ss = 0.0;
+        for (double x : v) ss += (x - s.mean) * (x - s.mean);
+        s.std = std::sqrt(ss / static_cast<double>(v.size() - 1));
+      }
+    }
+    rows.push_back(g.row);
+  }
+  std::sort(rows.begin(), rows.end(), [](const SummaryRow& a, const SummaryRow& b) {
+    if (a.task != b.task) return a.task < b.task;
+    if (encoding_rank(a.encoding) != encoding_rank(b.encoding))
+      return encoding_rank(a.encoding) < encoding_rank(b.encoding);
+    return a.encoding < b.encoding;
+  });
+  return rows;
+}
+
+namespace {
+
+std::string cell(const BucketStat& s) {
+  if (s.n == 0) return "-";
+  char buf[48];
+  if (s.n == 1)
+    std::snprintf(buf, sizeof buf, "%.2f", s.mean);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f ± %.2f", s.mean, s.std);
+  return buf;
+}
+
+std::string flags(const SummaryRow& r) {
+  std::string f;
+  if (!r.diverged.empty()) f += std::to_string(r.diverged.size()) + " diverged";
+  if (!r.below_99.empty())
+    f += (f.empty() ? "" : "; ") + std::to_string(r.below_99.size()) + " below 0.99 in-dist";
+  return f;
+}
+
+}  // namespace
+
+std::string to_markdown(const std::vector<SummaryRow>& rows) {
+  std::string out = "| task | encoding | seeds |";
+  for (const char* b : kBucketNames) out += std::string(" ") + b + " |";
+  out += " flags |\n|---|---|---|";
+  for (int b = 0; b < kBuckets; ++b) out += "---|";
+  out += "---|\n";
+  for (const SummaryRow& r : rows) {
+    out += "| " + r.task + " | " + r.encoding + " | " + std::to_string(r.runs) + " |";
+    for (const BucketStat& s : r.buckets) out += " " + cell(s) + " |";
+    out += " " + flags(r) + " |\n";
+  }
+  return out;
+}
+
+std::string to_csv(const std::vector<SummaryRow>& rows) {
+  std::string out = "task,encoding,seeds";
+  for (const char* b : kBucketNames)
+    out += std::string(",") + b + "_mean," + b + "_std," + b + "_n";
+  out += ",diverged,below_99\n";
+  for (const SummaryRow& r : rows) {
+    out += r.task + "," + r.encoding + "," + std::to_string(r.runs);
+    for (const BucketStat& s : r.buckets) {
+      char buf[96];
+      if (s.n == 0)
+        std::snprintf(buf, sizeof buf, ",,,0");
+      else
+        std::snprintf(buf, sizeof buf, ",%.6f,%.6f,%d", s.mean, s.std, s.n);
+      out += buf;
+    }
+    out += "," + std::to_string(r.diverged.size()) + "," + std::to_string(r.below_99.size()) + "\n";
+  }
+  return out;
+}
+
+}  // namespace pelab

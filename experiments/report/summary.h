@@ -1,0 +1,51 @@
+// The report's table: exact match by length bucket for each task and encoding, over seeds.
+// Pure logic over loaded run records; experiments/report/report.cpp reads the files and prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "experiments/run_file.h"
+
+namespace pelab {
+
+// Length buckets relative to the longest training length m: in-distribution n <= m, then
+// (m, 1.5m], (1.5m, 2m], (2m, 3m]. A run's score in a bucket is the mean exact match of its last
+// evaluation over the evaluated lengths that fall in it (none: no score).
+constexpr int kBuckets = 4;
+extern const char* const kBucketNames[kBuckets];  // "in-dist", "<=1.5x", "1.5-2x", "2-3x"
+int bucket_of(int64_t n, int64_t train_len_max);  // 0..3, or -1 beyond 3m
+
+// What distinguishes an encoding in the table: pe, plus "+rand" with --random-positions and
+// "+pi" / "+ntk" / "+yarn" with --rope-scaling (e.g. "rope+yarn").
+std::string encoding_label(const ModelConfig& model);
+
+// Sort key of an encoding label: the order of docs/encodings.md's table, unknown ones last.
+int encoding_rank(const std::string& label);
+
+struct BucketStat {
+  int n = 0;                     // runs with a score in this bucket
+  double mean = 0.0, std = 0.0;  // std: sample standard deviation (0 with one run)
+};
+
+struct SummaryRow {
+  std::string task, encoding;
+  int runs = 0;  // finished runs (completed or diverged)
+  BucketStat buckets[kBuckets];
+  std::vector<std::string> diverged;  // names of diverged runs
+  std::vector<std::string> below_99;  // names of runs under 0.99 in-distribution
+};
+
+struct NamedRun {
+  std::string name;
+  RunRecord record;
+};
+
+// One row per (task, encoding) of the finished runs (completed or diverged), sorted by task and
+// encoding rank. Runs without any evaluation count as diverged or below 99%, with no scores.
+std::vector<SummaryRow> summarize(const std::vector<NamedRun>& runs);
+
+std::string to_markdown(const std::vector<SummaryRow>& rows);
+std::string to_csv(const std::vector<SummaryRow>& rows);
+
+}  // namespace pelab

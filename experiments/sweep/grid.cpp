@@ -1,0 +1,123 @@
+#include "experiments/sweep/grid.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+namespace pelab {
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
+}
+
+std::string file_safe(const std::string& value) {
+  std::string out = value;
+  for (char& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '+' && c != '-') c = '-';
+  return out;
+}
+
+bool names_the_run(const SweepAxis& axis) {
+  return axis.values.size() > 1 || axis.option == "task" || axis.option == "pe" ||
+         axis.option == "seed";
+}
+
+}  // namespace
+
+std::vector<std::string> SweepRun::train_args() const {
+  std::vector<std::string> args;
+  for (const auto& [option, value] : settings) {
+    args.push_back("--" + option);
+    if (!value.empty()) args.push_back(value);
+  }
+  return args;
+}
+
+std::vector<std::string> split_values(const std::string& option, const std::string& text) {
+  if (option == "eval-lens") return {trim(text)};
+  std::vector<std::string> values;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    values.push_back(trim(text.substr(start, comma - start)));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return values;
+}
+
+std::vector<SweepRun> expand_grid(const std::vector<SweepAxis>& axes) {
+  for (const SweepAxis& axis : axes)
+    if (axis.values.empty())
+      throw std::invalid_argument("--" + axis.option + " has no value to sweep over");
+  std::vector<SweepRun> runs(1);
+  for (const SweepAxis& axis : axes) {
+    std::vector<SweepRun> grown;
+    for (const SweepRun& run : runs)
+      for (const std::string& value : axis.values) {
+        SweepRun r = run;
+        r.settings.emplace_back(axis.option, value);
+        if (names_the_run(axis))
+          r.name += (r.name.empty() ? "" : "_") + axis.option + "-" + file_safe(value);
+        grown.push_back(std::move(r));
+      }
+    runs = std::move(grown);
+  }
+  std::set<std::string> names;
+  for (SweepRun& run : runs) {
+    if (run.name.empty()) run.name = "run";
+    if (!names.insert(run.name).second)
+      throw std::invalid_argument("two runs of the sweep would both be named '" + run.name +
+                                  "' (a value is repeated, or two differ only in characters "
+                                  "a file name cannot hold)");
+  }
+  return runs;
+}
+
+std::vector<SweepRun> shard(const std::vector<SweepRun>& runs, int64_t i, int64_t n) {
+  std::vector<SweepRun> part;
+  for (size_t k = static_cast<size_t>(i); k < runs.size(); k += static_cast<size_t>(n))
+    part.push_back(runs[k]);
+  return part;
+}
+
+std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
+  const size_t slash = text.find('/');
+  const auto number = [&](const std::string& s) -> int64_t {
+    if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(c); }))
+      throw std::invalid_argument("--shard wants I/N with whole numbers 0 <= I < N, got '" + text +
+                                  "'");
+    return std::stoll(s);
+  };
+  if (slash == std::string::npos)
+    throw std::invalid_argument("--shard wants I/N (e.g. 0/4), got '" + text + "'");
+  const int64_t i = number(text.substr(0, slash)), n = number(text.substr(slash + 1));
+  if (n < 1 || i >= n)
+    throw std::invalid_argument("--shard wants I/N with 0 <= I < N, got '" + text + "'");
+  return {i, n};
+}
+
+std::vector<std::pair<std::string, std::string>> read_sweep_ini(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("--config: cannot read '" + path + "'");
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const auto comment = line.find_first_of("#;");
+    const std::string text = trim(line.substr(0, comment));
+    if (text.empty() || (text.front() == '[' && text.back() == ']')) continue;
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || trim(text.substr(0, eq)).empty())
+      throw std::invalid_argument("--config " + path + ", line " + std::to_string(number) +
+                                  ": expected 'option = value', got '" + text + "'");
+    entries.emplace_back(trim(text.substr(0, eq)), trim(text.substr(eq + 1)));
+  }
+  return entries;
+}
+
+}  // namespace pelab

@@ -1,0 +1,50 @@
+// The grid of a sweep: axes of values (one per option), the runs they expand to, their names,
+// and the I-th of N shards. Pure logic, no processes: experiments/sweep/sweep.cpp runs them.
+//
+// An axis is a train option with its values, given as a comma-separated list (`--pe none,rope`)
+// on the command line or in an INI file; every combination is one run. Options whose own value
+// is a list (--eval-lens) are never split: they pass through whole.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pelab {
+
+struct SweepAxis {
+  std::string option;               // a `pelab train` option, without the dashes: "pe"
+  std::vector<std::string> values;  // one or more; an empty string for a switch (--force)
+};
+
+struct SweepRun {
+  std::string name;  // the run file's name without ".h5", from its settings
+  std::vector<std::pair<std::string, std::string>> settings;  // option, value; axis order
+  std::vector<std::string> train_args() const;  // "--option", "value", ... (switches bare)
+};
+
+// Splits an option's text into its values ("none, rope" -> {"none", "rope"}); options whose
+// value is itself a list (eval-lens) give one value.
+std::vector<std::string> split_values(const std::string& option, const std::string& text);
+
+// Every combination of the axes' values, the last axis varying fastest. A run's name lists
+// task, pe and seed (when they are axes) and every axis with more than one value, as
+// `key-value` joined by '_' (e.g. "task-copy_pe-rope_seed-0"); characters other than letters,
+// digits, '.', '+' and '-' become '-'. Throws std::invalid_argument when two runs would share
+// a name or an axis has no value.
+std::vector<SweepRun> expand_grid(const std::vector<SweepAxis>& axes);
+
+// Runs i, i + n, i + 2n, ... (0 <= i < n): n shards that together hold every run exactly once
+// and differ in size by at most one.
+std::vector<SweepRun> shard(const std::vector<SweepRun>& runs, int64_t i, int64_t n);
+
+// Parses "I/N" (0 <= I < N) for --shard; throws std::invalid_argument with the reason.
+std::pair<int64_t, int64_t> parse_shard(const std::string& text);
+
+// Reads an INI file of `option = value[, value ...]` lines ('#' or ';' starts a comment;
+// [section] lines are allowed and ignored) into (option, text) pairs in file order. Throws
+// std::invalid_argument naming the file and line on a line it cannot read.
+std::vector<std::pair<std::string, std::string>> read_sweep_ini(const std::string& path);
+
+}  // namespace pelab

@@ -1,0 +1,349 @@
+// `pelab sweep`: a grid of training runs, each a separate `pelab train` process writing its own
+// run file into --out DIR, --jobs at a time (docs/experiments.md).
+//
+//   pelab sweep --out runs/cmp --pe none,rope,alibi --task copy,reverse --seed 0,1,2 --jobs 2
+//
+// Started again with the same grid, a sweep skips the runs whose file says completed or
+// diverged (both are final: a diverged run diverges again from the same seed) and redoes the
+// others from the start (interrupted, failed, or never started). Each run's output goes to
+// DIR/logs/NAME.log; a failed run's last lines are printed and the others go on. --shard I/N
+// and --list spread one sweep over many machines (a Slurm array, GNU parallel).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "core/threads.h"
+#include "experiments/cli.h"
+#include "experiments/commands.h"
+#include "experiments/run_file.h"
+#include "experiments/sweep/grid.h"
+#include "experiments/train.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace pelab {
+namespace {
+
+// Options of the runs that the sweep sets itself.
+const char* const kSweepOwned[] = {"out", "resume", "config", "threads", "force", "help"};
+
+struct SweepOptions {
+  std::string out;
+  int jobs = 0;
+  int threads = 0;
+  std::string shard;
+  bool list = false;
+};
+
+// (option, text) pairs from the tokens boost did not recognize: "--pe none,rope",
+// "--pe=none,rope", or a bare switch "--addition-reversed".
+std::vector<std::pair<std::string, std::string>> run_option_tokens(
+    const std::vector<std::string>& tokens, const po::options_description& train) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& t = tokens[i];
+    if (t.rfind("--", 0) != 0 || t.size() == 2)
+      throw UsageError("unexpected argument '" + t + "' (options are --name value)");
+    std::string name = t.substr(2), text;
+    const auto eq = name.find('=');
+    if (eq != std::string::npos) {
+      text = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const po::option_description* d = train.find_nothrow(name, false);
+    if (d == nullptr) throw UsageError("unknown option --" + name + " (see pelab train --help)");
+    if (eq == std::string::npos && d->semantic()->max_tokens() > 0) {
+      if (i + 1 >= tokens.size()) throw UsageError("--" + name + " needs a value");
+      text = tokens[++i];
+    }
+    out.emplace_back(name, text);
+  }
+  return out;
+}
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789-_.,/+=:") == std::string::npos)
+    return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Where this program is, so the runs use the same pelab.
+std::string self_path() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("pelab") : p.string();
+}
+
+// A run is finished when its file opens and says completed or diverged.
+bool finished(const std::string& path) {
+  if (!fs::exists(path)) return false;
+  try {
+    const std::string status = load_run(path).status;
+    return status == "completed" || status == "diverged";
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string last_lines(const std::string& path, size_t n) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    // a progress line redrawn with '\r' keeps only its last state
+    const auto cr = line.find_last_of('\r');
+    lines.push_back(cr == std::string::npos ? line : line.substr(cr + 1));
+  }
+  std::string out;
+  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += "    " + lines[i] + "\n";
+  return out;
+}
+
+std::string duration(double seconds) {
+  const long s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  return buf;
+}
+
+struct Job {
+  std::string name, log;
+  std::chrono::steady_clock::time_point start;
+};
+
+// Starts `pelab train args...` with its output in `log`; returns the child's pid.
+pid_t start_run(const std::string& program, const std::vector<std::string>& args,
+                const std::string& log) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot start a run: fork failed");
+  if (pid == 0) {
+    FILE* f = std::fopen(log.c_str(), "w");
+    if (f != nullptr) {
+      dup2(fileno(f), STDOUT_FILENO);
+      dup2(fileno(f), STDERR_FILENO);
+    }
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    std::fprintf(stderr, "pelab sweep: cannot run %s\n", program.c_str());
+    _exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+int sweep_command(int argc, char** argv) {
+  SweepOptions o;
+  po::options_description own("sweep");
+  own.add_options()("out", po::value(&o.out), "directory for the run files (created)")(
+      "jobs", po::value(&o.jobs), "runs at once (default: one per core)")(
+      "threads", po::value(&o.threads),
+      "cores to use in all (default: every core); each run gets threads / jobs")(
+      "shard", po::value(&o.shard), "run only the I-th of N equal parts, I/N with 0 <= I < N")(
+      "list", po::bool_switch(&o.list), "print one `pelab train` command per run and stop")(
+      "config", po::value<std::string>(),
+      "an INI file of option = value[, value...] lines (flags override it)")("help",
+                                                                             "show this help");
+  const char* usage =
+      "usage: pelab sweep --out DIR [--jobs N] [--shard I/N] [--list] [--config FILE]\n"
+      "                   [any pelab train option, with comma-separated values to sweep]\n\n"
+      "Every combination of the values is one run (pelab train), named by its settings:\n"
+      "  pelab sweep --out runs/cmp --task copy,reverse --pe none,rope,alibi --seed 0,1,2";
+  po::variables_map vm;
+  const po::parsed_options parsed =
+      po::command_line_parser(argc, argv).options(own).allow_unregistered().run();
+  po::store(parsed, vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n\n" << own << "\n(and every option of pelab train --help)\n";
+    return 0;
+  }
+  po::notify(vm);
+  const po::options_description train = train_options();
+  auto entries =
+      run_option_tokens(po::collect_unrecognized(parsed.options, po::include_positional), train);
+
+  if (vm.count("config")) {  // the file's entries, unless a flag gave the same option
+    const std::string path = vm["config"].as<std::string>();
+    std::vector<std::pair<std::string, std::string>> from_file;
+    try {
+      from_file = read_sweep_ini(path);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    std::vector<std::pair<std::string, std::string>> merged;
+    for (const auto& [name, text] : from_file) {
+      if (name == "out" || name == "jobs") {
+        if (name == "out" && !vm.count("out")) o.out = text;
+        if (name == "jobs" && !vm.count("jobs")) o.jobs = std::atoi(text.c_str());
+        continue;
+      }
+      if (train.find_nothrow(name, false) == nullptr)
+        throw UsageError("--config " + path + ": unknown option '" + name + "'");
+      const bool flag_given = std::any_of(entries.begin(), entries.end(),
+                                          [&](const auto& e) { return e.first == name; });
+      if (!flag_given) merged.emplace_back(name, text);
+    }
+    merged.insert(merged.end(), entries.begin(), entries.end());
+    entries = std::move(merged);
+  }
+
+  if (o.out.empty()) throw UsageError("--out: the directory for the run files is required");
+  const int cores = o.threads > 0 ? o.threads : hardware_threads();
+  if (vm.count("threads") && o.threads < 1)
+    throw UsageError("--threads must be at least 1, got " + std::to_string(o.threads));
+  if (vm.count("jobs") && o.jobs < 1)
+    throw UsageError("--jobs must be at least 1, got " + std::to_string(o.jobs));
+  const int jobs = o.jobs > 0 ? o.jobs : cores;
+  const int threads_per_run = std::max(1, cores / jobs);
+
+  std::vector<SweepAxis> axes;
+  for (const auto& [name, text] : entries) {
+    for (const char* owned : kSweepOwned)
+      if (name == owned)
+        throw UsageError("--" + name + " is set by the sweep for each run; leave it out");
+    for (const std::string& v : split_values(name, text))
+      if (v.empty() && train.find_nothrow(name, false)->semantic()->max_tokens() > 0)
+        throw UsageError("--" + name + ": an empty value in '" + text + "'");
+    axes.push_back({name, split_values(name, text)});
+  }
+  std::vector<SweepRun> runs;
+  try {
+    runs = expand_grid(axes);
+    if (!o.shard.empty()) {
+      const auto [i, n] = parse_shard(o.shard);
+      runs = shard(runs, i, n);
+    }
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+
+  const fs::path dir = o.out;
+  const std::string program = self_path();
+  auto args_of = [&](const SweepRun& run) {
+    std::vector<std::string> args = {"train"};
+    for (const std::string& a : run.train_args()) args.push_back(a);
+    for (const std::string& a : {std::string("--out"), (dir / (run.name + ".h5")).string(),
+                                 std::string("--threads"), std::to_string(threads_per_run)})
+      args.push_back(a);
+    return args;
+  };
+  for (const SweepRun& run : runs) {  // every run checked before any starts
+    std::vector<std::string> args = args_of(run);
+    args.erase(args.begin());
+    try {
+      check_train_args(args);
+    } catch (const std::exception& e) {
+      throw UsageError("run " + run.name + ": " + e.what());
+    }
+  }
+  if (o.list) {
+    for (const SweepRun& run : runs) {
+      std::string line = shell_quote(program);
+      for (const std::string& a : args_of(run)) line += " " + shell_quote(a);
+      std::printf("%s\n", line.c_str());
+    }
+    return 0;
+  }
+
+  std::error_code ec;
+  fs::create_directories(dir / "logs", ec);
+  if (ec)
+    throw UsageError("--out: cannot create '" + (dir / "logs").string() + "': " + ec.message());
+
+  std::vector<SweepRun> todo;
+  int done = 0;
+  for (const SweepRun& run : runs) {
+    if (finished((dir / (run.name + ".h5")).string()))
+      ++done;
+    else
+      todo.push_back(run);
+  }
+  std::fprintf(
+      stderr, "pelab sweep: %zu runs in %s (%d finished before), %d at once, %d thread%s each\n",
+      runs.size(), o.out.c_str(), done, jobs, threads_per_run, threads_per_run == 1 ? "" : "s");
+
+  const bool live = isatty(fileno(stderr)) != 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
+  std::map<pid_t, Job> running;
+  std::vector<std::string> failed;
+  double run_seconds = 0.0;
+  int finished_here = 0;
+  size_t next = 0;
+  double last_print = -1e9;
+  auto summary = [&](bool force) {
+    const double now = seconds_since(t0);
+    if (!force && now - last_print < (live ? 0.5 : 30.0)) return;
+    last_print = now;
+    const size_t left = todo.size() - next;
+    std::string eta = "?";
+    if (finished_here > 0)
+      eta =
+          duration(run_seconds / finished_here * static_cast<double>(left + running.size()) / jobs);
+    std::fprintf(stderr, "%ssweep: %d done, %zu running, %zu left, %zu failed, ETA %s%s",
+                 live ? "\r\033[K" : "", done, running.size(), left, failed.size(), eta.c_str(),
+                 live ? "" : "\n");
+  };
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
+      const SweepRun& run = todo[next++];
+      std::vector<std::string> args = args_of(run);
+      args.push_back("--force");  // an interrupted or failed run starts again
+      const std::string log = (dir / "logs" / (run.name + ".log")).string();
+      running[start_run(program, args, log)] = {run.name, log, std::chrono::steady_clock::now()};
+    }
+    summary(false);
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const Job job = it->second;
+    running.erase(it);
+    run_seconds += seconds_since(job.start);
+    ++finished_here;
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (code == 0 || code == 3) {  // 3: diverged, a finished run the report flags
+      ++done;
+    } else {
+      failed.push_back(job.name);
+      std::fprintf(stderr, "%sRUN FAILED %s (exit %d), last lines of %s:\n%s",
+                   live ? "\r\033[K" : "", job.name.c_str(), code, job.log.c_str(),
+                   last_lines(job.log, 15).c_str());
+    }
+    summary(true);
+  }
+  if (live) std::fprintf(stderr, "\n");
+  std::fprintf(stderr, "pelab sweep: %d of %zu runs finished, %zu failed, in %s\n", done,
+               runs.size(), failed.size(), duration(seconds_since(t0)).c_str());
+  for (const std::string& name : failed)
+    std::fprintf(stderr, "  failed: %s (log: %s)\n", name.c_str(),
+                 (dir / "logs" / (name + ".log")).string().c_str());
+  return failed.empty() ? 0 : 1;
+}
+
+}  // namespace pelab

@@ -1,0 +1,18 @@
+// What `pelab train` offers other commands: its options and its checks before a run starts.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+namespace pelab {
+
+// Every option of `pelab train`, in its --help groups.
+boost::program_options::options_description train_options();
+
+// Parses a run's arguments as `pelab train` would and makes every check it makes before
+// training starts (the options, the task, the lengths against the encoding), without writing
+// anything. Throws what `pelab train` would print.
+void check_train_args(const std::vector<std::string>& args);
+
+}  // namespace pelab

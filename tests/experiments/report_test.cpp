@@ -1,0 +1,132 @@
+// `pelab report`: the buckets, the table from runs with known numbers, and a directory with a
+// corrupt file in it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "experiments/report/summary.h"
+#include "tests/core/test_util.h"
+#include "tests/experiments/pelab_process.h"
+
+namespace pelab {
+namespace {
+
+namespace fs = std::filesystem;
+using test::Contains;
+
+TEST(ReportBuckets, BoundariesAreInclusiveAboveAtOneTwoAndThreeTimesTheTrainingMaximum) {
+  // m = 20: in-dist 1..20, (20, 30], (30, 40], (40, 60]
+  EXPECT_EQ(bucket_of(1, 20), 0);
+  EXPECT_EQ(bucket_of(20, 20), 0);
+  EXPECT_EQ(bucket_of(21, 20), 1);
+  EXPECT_EQ(bucket_of(30, 20), 1);
+  EXPECT_EQ(bucket_of(31, 20), 2);
+  EXPECT_EQ(bucket_of(40, 20), 2);
+  EXPECT_EQ(bucket_of(41, 20), 3);
+  EXPECT_EQ(bucket_of(60, 20), 3);
+  EXPECT_EQ(bucket_of(61, 20), -1);
+  // m = 5: 1.5m = 7.5, so 7 is in (m, 1.5m] and 8 is not
+  EXPECT_EQ(bucket_of(7, 5), 1);
+  EXPECT_EQ(bucket_of(8, 5), 2);
+}
+
+TEST(ReportBuckets, EncodingLabels) {
+  ModelConfig m;
+  m.pe = "rope";
+  EXPECT_EQ(encoding_label(m), "rope");
+  m.random_positions = 64;
+  EXPECT_EQ(encoding_label(m), "rope+rand");
+  m.random_positions = 0;
+  m.rope_scaling = "yarn";
+  EXPECT_EQ(encoding_label(m), "rope+yarn");
+  m.pe = "alibi";
+  m.rope_scaling = "none";
+  EXPECT_EQ(encoding_label(m), "alibi");
+}
+
+// A finished run on lengths 1..8 (m = 4) whose last evaluation scores `em[n - 1]` at length n.
+NamedRun run(const std::string& name, const std::string& task, const std::string& pe,
+             const std::vector<double>& em, const std::string& status = "completed") {
+  NamedRun r;
+  r.name = name;
+  r.record.status = status;
+  r.record.train.task = task;
+  r.record.train.train_len_max = 4;
+  r.record.model.pe = pe;
+  for (int64_t n = 1; n <= static_cast<int64_t>(em.size()); ++n)
+    r.record.eval_log.lengths.push_back(n);
+  r.record.eval_log.step = {100, 200};
+  r.record.eval_log.exact_match = {std::vector<double>(em.size(), 0.0), em};  // last row counts
+  return r;
+}
+
+TEST(ReportSummary, MeansAndStandardDeviationsOverSeedsByBucket) {
+  // lengths 1-4 in-dist, 5-6 up to 1.5x, 7-8 1.5-2x; nothing in 2-3x
+  const std::vector<NamedRun> runs = {
+      run("a0", "copy", "rope", {1, 1, 1, 1, 0.5, 0.5, 0, 0}),
+      run("a1", "copy", "rope", {1, 1, 1, 1, 0.7, 0.9, 0.2, 0}),
+      run("b0", "copy", "none", {1, 1, 0.9, 0.9, 0, 0, 0, 0}),
+      run("c0", "copy", "alibi", {1, 1, 1, 1, 1, 1, 1, 1}, "diverged"),
+      run("d0", "copy", "t5", {1, 1, 1, 1, 1, 1, 1, 1}, "running"),  // left out
+      run("e0", "reverse", "rope", {1, 1, 1, 1, 0, 0, 0, 0}),
+  };
+  const std::vector<SummaryRow> rows = summarize(runs);
+  ASSERT_EQ(rows.size(), 4u);
+  // sorted by task, then in the encodings' order: none, rope, alibi
+  EXPECT_EQ(rows[0].encoding, "none");
+  EXPECT_EQ(rows[1].encoding, "rope");
+  EXPECT_EQ(rows[2].encoding, "alibi");
+  EXPECT_EQ(rows[3].task, "reverse");
+
+  const SummaryRow& rope = rows[1];
+  EXPECT_EQ(rope.runs, 2);
+  EXPECT_DOUBLE_EQ(rope.buckets[0].mean, 1.0);
+  EXPECT_DOUBLE_EQ(rope.buckets[0].std, 0.0);
+  // run means 0.5 and 0.8: mean 0.65, sample std sqrt(((0.15)^2 * 2) / 1)
+  EXPECT_NEAR(rope.buckets[1].mean, 0.65, 1e-12);
+  EXPECT_NEAR(rope.buckets[1].std, std::sqrt(2 * 0.15 * 0.15), 1e-12);
+  EXPECT_NEAR(rope.buckets[2].mean, 0.05, 1e-12);
+  EXPECT_EQ(rope.buckets[3].n, 0);
+  EXPECT_TRUE(rope.below_99.empty());
+
+  const SummaryRow& none = rows[0];
+  EXPECT_NEAR(none.buckets[0].mean, 0.95, 1e-12);
+  EXPECT_EQ(none.below_99, std::vector<std::string>{"b0"});
+  EXPECT_EQ(rows[2].diverged, std::vector<std::string>{"c0"});
+
+  const std::string md = to_markdown(rows);
+  EXPECT_TRUE(Contains(md, "| copy | rope | 2 | 1.00 ± 0.00 | 0.65 ± 0.21 | 0.05 ± 0.07 | - |  |"));
+  EXPECT_TRUE(Contains(md, "| copy | none | 1 | 0.95 | 0.00 | 0.00 | - | 1 below 0.99 in-dist |"));
+  EXPECT_TRUE(Contains(md, "| copy | alibi | 1 | 1.00 | 1.00 | 1.00 | - | 1 diverged |"));
+  const std::string csv = to_csv(rows);
+  EXPECT_TRUE(Contains(csv, "copy,rope,2,1.000000,0.000000,2,0.650000,0.212132,2,"));
+}
+
+TEST(ReportCommand, SkipsACorruptFileAndReportsTheRest) {
+  const std::string dir = test::temp_path("report_dir");
+  fs::remove_all(dir);
+  const test::Result sweep = test::pelab(
+      "sweep --threads 1 --task copy --pe none --seed 0 --steps 20 --eval-every 20 --d-model 16 "
+      "--n-heads 2 --n-layers 1 --train-len-max 4 --eval-len-max 8 --eval-examples 16 "
+      "--probe-examples 0 --out '" +
+      dir + "'");
+  ASSERT_EQ(sweep.code, 0) << sweep.err;
+  { std::ofstream(dir + "/broken.h5") << "not an HDF5 file"; }
+  const test::Result r = test::pelab("report '" + dir + "'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "skipping " + dir + "/broken.h5"));
+  EXPECT_TRUE(Contains(r.out, "| copy | none | 1 |"));
+  EXPECT_TRUE(Contains(r.out, "2 run files: 1 read, 1 skipped"));
+  EXPECT_TRUE(fs::exists(dir + "/report.csv"));
+  EXPECT_TRUE(fs::exists(dir + "/report.md"));
+  fs::remove_all(dir);
+
+  const test::Result missing = test::pelab("report /nonexistent/runs");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_TRUE(Contains(missing.err, "'/nonexistent/runs' is not a directory"));
+}
+
+}  // namespace
+}  // namespace pelab

@@ -1,0 +1,213 @@
+// `pelab sweep`: the grid, the shards, and the runs as processes (tiny runs of a few steps).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "experiments/hdf5_io.h"
+#include "experiments/sweep/grid.h"
+#include "tests/core/test_util.h"
+#include "tests/experiments/pelab_process.h"
+
+namespace pelab {
+namespace {
+
+namespace fs = std::filesystem;
+using test::Contains;
+using test::pelab;
+
+std::vector<SweepAxis> three_axes() {
+  return {{"task", {"copy", "reverse"}},
+          {"pe", {"none", "rope", "alibi"}},
+          {"seed", {"0", "1"}},
+          {"steps", {"20"}}};
+}
+
+TEST(SweepGrid, ExpandsEveryCombinationLastAxisFastest) {
+  const std::vector<SweepRun> runs = expand_grid(three_axes());
+  ASSERT_EQ(runs.size(), 12u);
+  EXPECT_EQ(runs[0].name, "task-copy_pe-none_seed-0");
+  EXPECT_EQ(runs[1].name, "task-copy_pe-none_seed-1");
+  EXPECT_EQ(runs[2].name, "task-copy_pe-rope_seed-0");
+  EXPECT_EQ(runs[11].name, "task-reverse_pe-alibi_seed-1");
+  const std::vector<std::string> expected = {"--task", "copy", "--pe",    "none",
+                                             "--seed", "0",    "--steps", "20"};
+  EXPECT_EQ(runs[0].train_args(), expected);
+  std::set<std::string> names;
+  for (const SweepRun& r : runs) names.insert(r.name);
+  EXPECT_EQ(names.size(), 12u);
+}
+
+TEST(SweepGrid, NamesCarryVaryingAxesAndSafeCharacters) {
+  const std::vector<SweepRun> runs =
+      expand_grid({{"pe", {"rope"}}, {"lr", {"1e-3", "3e-3"}}, {"rope-scaling", {"a/b"}}});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].name, "pe-rope_lr-1e-3");
+  EXPECT_EQ(runs[1].name, "pe-rope_lr-3e-3");
+  EXPECT_EQ(expand_grid({{"pe", {"a/b c"}}})[0].name, "pe-a-b-c");
+  EXPECT_THROW(expand_grid({{"lr", {"a/b", "a:b"}}, {"pe", {"rope"}}}), std::invalid_argument);
+  EXPECT_THROW(expand_grid({{"pe", {}}}), std::invalid_argument);
+}
+
+TEST(SweepGrid, SplitsValuesButNotListValuedOptions) {
+  EXPECT_EQ(split_values("pe", "none, rope,alibi"),
+            (std::vector<std::string>{"none", "rope", "alibi"}));
+  EXPECT_EQ(split_values("eval-lens", "10,20,40"), (std::vector<std::string>{"10,20,40"}));
+}
+
+TEST(SweepGrid, ShardsCoverEveryRunExactlyOnce) {
+  const std::vector<SweepRun> runs = expand_grid(three_axes());
+  for (int64_t n : {1, 2, 3, 5, 12, 13}) {
+    std::map<std::string, int> seen;
+    size_t smallest = runs.size(), largest = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const std::vector<SweepRun> part = shard(runs, i, n);
+      smallest = std::min(smallest, part.size());
+      largest = std::max(largest, part.size());
+      for (const SweepRun& r : part) ++seen[r.name];
+    }
+    EXPECT_EQ(seen.size(), runs.size()) << "n = " << n;
+    for (const auto& [name, count] : seen) EXPECT_EQ(count, 1) << name << ", n = " << n;
+    EXPECT_LE(largest - smallest, 1u) << "n = " << n;
+  }
+}
+
+TEST(SweepGrid, ParsesShards) {
+  EXPECT_EQ(parse_shard("0/4"), (std::pair<int64_t, int64_t>{0, 4}));
+  EXPECT_EQ(parse_shard("3/4"), (std::pair<int64_t, int64_t>{3, 4}));
+  for (const char* bad : {"4/4", "1", "-1/4", "a/b", "1/0", "/4"})
+    EXPECT_THROW(parse_shard(bad), std::invalid_argument) << bad;
+}
+
+TEST(SweepGrid, ReadsIniFiles) {
+  const std::string path = test::temp_path("sweep.ini");
+  {
+    std::ofstream f(path);
+    f << "# a preset\n[grid]\ntask = copy, reverse   ; two tasks\npe=rope\n\nseed = 0,1,2\n";
+  }
+  const auto entries = read_sweep_ini(path);
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0], (std::pair<std::string, std::string>{"task", "copy, reverse"}));
+  EXPECT_EQ(entries[2], (std::pair<std::string, std::string>{"seed", "0,1,2"}));
+  {
+    std::ofstream f(path);
+    f << "task = copy\nthis line has no equals sign\n";
+  }
+  try {
+    read_sweep_ini(path);
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_TRUE(Contains(e.what(), "line 2"));
+  }
+  std::remove(path.c_str());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sweep as a user runs it.
+
+const char* kTiny =
+    "--threads 2 --jobs 2 --task copy --steps 30 --eval-every 30 --d-model 16 --n-heads 2 "
+    "--n-layers 1 --train-len-max 4 --eval-len-max 6 --eval-examples 16 --probe-examples 0";
+
+std::string fresh_dir(const std::string& name) {
+  const std::string dir = test::temp_path(name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::string status_of(const std::string& path) {
+  return H5File::open_read(path).get_attr_string("/", "status");
+}
+
+TEST(Sweep, RunsEveryRunOnceAndSkipsFinishedOnesWhenStartedAgain) {
+  const std::string dir = fresh_dir("sweep_runs");
+  const std::string args =
+      std::string("sweep ") + kTiny + " --pe none,rope --seed 0,1 --out '" + dir + "'";
+  const test::Result first = pelab(args);
+  ASSERT_EQ(first.code, 0) << first.err;
+  const std::vector<std::string> names = {"task-copy_pe-none_seed-0", "task-copy_pe-none_seed-1",
+                                          "task-copy_pe-rope_seed-0", "task-copy_pe-rope_seed-1"};
+  std::map<std::string, fs::file_time_type> written;
+  for (const std::string& n : names) {
+    const std::string path = dir + "/" + n + ".h5";
+    ASSERT_TRUE(fs::exists(path)) << path;
+    EXPECT_EQ(status_of(path), "completed");
+    EXPECT_TRUE(fs::exists(dir + "/logs/" + n + ".log"));
+    written[n] = fs::last_write_time(path);
+  }
+  // An interrupted run (its file unreadable) and a missing one are redone; the others are not.
+  { std::ofstream(dir + "/" + names[1] + ".h5") << "cut off"; }
+  fs::remove(dir + "/" + names[2] + ".h5");
+  const test::Result second = pelab(args);
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_TRUE(Contains(second.err, "(2 finished before)"));
+  EXPECT_EQ(fs::last_write_time(dir + "/" + names[0] + ".h5"), written[names[0]]);
+  EXPECT_EQ(fs::last_write_time(dir + "/" + names[3] + ".h5"), written[names[3]]);
+  EXPECT_EQ(status_of(dir + "/" + names[1] + ".h5"), "completed");
+  EXPECT_EQ(status_of(dir + "/" + names[2] + ".h5"), "completed");
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, AFailingRunDoesNotStopTheOthers) {
+  const std::string dir = fresh_dir("sweep_fail");
+  fs::create_directories(dir + "/task-copy_pe-none_seed-0.h5/blocked");  // cannot be written
+  const test::Result r =
+      pelab(std::string("sweep ") + kTiny + " --pe none,rope --seed 0 --out '" + dir + "'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Contains(r.err, "RUN FAILED task-copy_pe-none_seed-0"));
+  EXPECT_TRUE(Contains(r.err, "1 failed"));
+  EXPECT_EQ(status_of(dir + "/task-copy_pe-rope_seed-0.h5"), "completed");
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, ListPrintsOneCommandPerRunOfItsShard) {
+  const test::Result all =
+      pelab("sweep --out d --task copy --pe none,rope,alibi --seed 0,1 --list");
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_EQ(std::count(all.out.begin(), all.out.end(), '\n'), 6);
+  EXPECT_TRUE(Contains(
+      all.out, " train --task copy --pe alibi --seed 1 --out d/task-copy_pe-alibi_seed-1.h5"));
+  std::string joined;
+  for (int i = 0; i < 4; ++i) {
+    const test::Result part = pelab(
+        "sweep --out d --task copy --pe none,rope,alibi --seed 0,1 "
+        "--list --shard " +
+        std::to_string(i) + "/4");
+    ASSERT_EQ(part.code, 0) << part.err;
+    joined += part.out;
+  }
+  EXPECT_EQ(std::count(joined.begin(), joined.end(), '\n'), 6);
+  for (const char* n :
+       {"none_seed-0", "none_seed-1", "rope_seed-0", "rope_seed-1", "alibi_seed-0", "alibi_seed-1"})
+    EXPECT_TRUE(Contains(joined, n));
+}
+
+TEST(Sweep, BadInputIsOneClearErrorBeforeAnyRunStarts) {
+  const std::string dir = fresh_dir("sweep_bad");
+  struct Case {
+    const char* args;
+    const char* message;
+  } cases[] = {
+      {"--task copy,bogus", "run pe-rope_task-bogus: --task: unknown task 'bogus'"},
+      {"--frobnicate 2", "unknown option --frobnicate"},
+      {"--force", "--force is set by the sweep"},
+      {"--shard 4/4", "--shard wants I/N with 0 <= I < N"},
+      {"--jobs 0", "--jobs must be at least 1"},
+      {"--config /nonexistent/x.ini", "--config: cannot read '/nonexistent/x.ini'"},
+  };
+  for (const Case& c : cases) {
+    const test::Result r = pelab(std::string("sweep --out '") + dir + "' --pe rope " + c.args);
+    EXPECT_EQ(r.code, 2) << c.args;
+    EXPECT_TRUE(Contains(r.err, c.message)) << c.args;
+    EXPECT_FALSE(fs::exists(dir)) << c.args;
+  }
+  const test::Result no_out = pelab("sweep --pe rope");
+  EXPECT_EQ(no_out.code, 2);
+  EXPECT_TRUE(Contains(no_out.err, "--out"));
+}
+
+}  // namespace
+}  // namespace pelab
