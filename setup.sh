@@ -14,8 +14,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
+# The last three draw the figures of `pelab report --plots` (experiments/plots.py).
 readonly PACKAGES=(build-essential cmake libopenblas-dev libhdf5-dev
-                   libboost-program-options-dev libgtest-dev)
+                   libboost-program-options-dev libgtest-dev
+                   python3 python3-h5py python3-matplotlib)
 readonly BUILD_DIR=build
 readonly ASAN_DIR=build-asan
 JOBS="$(nproc)"

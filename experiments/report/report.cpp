@@ -33,6 +33,13 @@ std::string plots_script() {
   return std::string(PELAB_SOURCE_DIR) + "/experiments/plots.py";
 }
 
+// The Python that draws: $PELAB_PYTHON, else Debian's (where python3-h5py and
+// python3-matplotlib install), else the first python3 on the PATH.
+std::string python() {
+  if (const char* env = std::getenv("PELAB_PYTHON")) return env;
+  return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -99,8 +106,9 @@ int report_command(int argc, char** argv) {
               (fs::path(dir) / "report.csv").c_str());
 
   if (vm["plots"].as<bool>()) {
-    std::string command = "python3 " + shell_quote(plots_script()) + " " + shell_quote(dir) +
-                          " --out " + shell_quote((fs::path(dir) / "figures").string());
+    std::string command = shell_quote(python()) + " " + shell_quote(plots_script()) + " " +
+                          shell_quote(dir) + " --out " +
+                          shell_quote((fs::path(dir) / "figures").string());
     if (!attention.empty()) {
       command += " --attention";
       for (const std::string& a : attention) command += " " + shell_quote(a);

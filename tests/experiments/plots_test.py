@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""Tests of experiments/plots.py, the figures of `pelab report --plots`.
+
+The test writes small synthetic run files with h5py (the layout of docs/run-file.md, only the
+objects the figures read), plus a corrupt file, a file without /eval and an unfinished save
+(`*.tmp`). It then runs plots.py's main on them and checks that every expected figure was
+written, that the bad files were skipped with a message, and that encodings are labelled and
+computed as pelab does. No pelab binary is needed.
+
+Run it from anywhere:
+
+  /usr/bin/python3 tests/experiments/plots_test.py
+"""
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "experiments"))
+import plots  # noqa: E402
+
+
+def write_run(path, task, pe, seed, random_positions=0, rope_scaling="none", attention=False,
+              train_len_max=4, lengths=(1, 2, 3, 4, 5, 6, 7, 8), evaluations=2):
+    """A run file with /config, /train and two evaluations (or fewer); /attention/layer0 if asked.
+
+    With evaluations=0 it is a run read before its first evaluation: /eval/step of shape (0)
+    and /eval/exact_match of shape (0, K).
+    """
+    rng = np.random.default_rng(seed)
+    with h5py.File(path, "w") as f:
+        f.attrs["status"] = "completed"
+        config = f.create_group("config")
+        config.attrs["task"] = task
+        config.attrs["pe"] = pe
+        config.attrs["seed"] = np.int64(seed)
+        config.attrs["train_len_max"] = np.int64(train_len_max)
+        config.attrs["random_positions"] = np.int64(random_positions)
+        if rope_scaling is not None:
+            config.attrs["rope_scaling"] = rope_scaling
+        train = f.create_group("train")
+        steps = np.arange(10, 101, 10, dtype=np.float32)
+        train["step"] = steps
+        train["loss"] = (2.5 * np.exp(-steps / 40) + 0.05 * rng.random(len(steps))).astype(
+            np.float32)
+        ev = f.create_group("eval")
+        ev["step"] = np.array([50, 100][2 - evaluations:], dtype=np.float32)
+        ev["lengths"] = np.array(lengths, dtype=np.int32)
+        # Good up to train_len_max, falling beyond; the second evaluation better than the first.
+        falloff = np.clip(1.0 - 0.3 * (np.array(lengths) - train_len_max), 0, 1)
+        scores = np.stack([0.5 * falloff, falloff])[2 - evaluations:]
+        ev["exact_match"] = scores.reshape(evaluations, len(lengths)).astype(np.float32)
+        if attention:
+            group = f.create_group("attention")
+            group["tokens"] = rng.integers(0, 10, size=(4, 5)).astype(np.int32)
+            scores = np.tril(rng.random((4, 2, 5, 5))) + 1e-3
+            scores = np.tril(scores)
+            group["layer0"] = (scores / scores.sum(-1, keepdims=True)).astype(np.float32)
+
+
+class PlotsTest(unittest.TestCase):
+    """plots.py's main on a directory of synthetic runs, run once for all the checks."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="plots_test_")
+        cls.dir = cls.tmp.name
+        cls.out = os.path.join(cls.dir, "figures")
+        d = cls.dir
+        write_run(os.path.join(d, "copy_rope_s0.h5"), "copy", "rope", 0)
+        write_run(os.path.join(d, "copy_rope_s1.h5"), "copy", "rope", 1)
+        write_run(os.path.join(d, "copy_none_s0.h5"), "copy", "none", 0)
+        write_run(os.path.join(d, "copy_rope_rand_s0.h5"), "copy", "rope", 0,
+                  random_positions=16)
+        write_run(os.path.join(d, "copy_rope_yarn_s0.h5"), "copy", "rope", 0,
+                  rope_scaling="yarn", lengths=(2, 4, 6, 8, 10))
+        write_run(os.path.join(d, "reverse_alibi_s0.h5"), "reverse", "alibi", 0,
+                  rope_scaling=None, attention=True)
+        write_run(os.path.join(d, "sort_rope_s0.h5"), "sort", "rope", 0, evaluations=0)
+        with open(os.path.join(d, "bad.h5"), "w") as f:
+            f.write("junk\n")
+        with h5py.File(os.path.join(d, "no_eval.h5"), "w") as f:
+            f.create_group("config").attrs["task"] = "copy"
+        with open(os.path.join(d, "copy_rope_s0.h5.tmp"), "w") as f:
+            f.write("an unfinished save\n")
+
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            cls.status = plots.main([d, "--out", cls.out,
+                                     "--attention", "reverse_alibi_s0", "copy_none_s0"])
+        cls.stdout, cls.stderr = stdout.getvalue(), stderr.getvalue()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_exit_status(self):
+        self.assertEqual(self.status, 0, self.stderr)
+
+    def test_figures_written(self):
+        stems = ["exact_match_copy", "exact_match_reverse", "training_copy",
+                 "training_reverse", "training_sort", "attention_reverse_alibi_s0",
+                 "encodings"]
+        for stem in stems:
+            for fmt in ("png", "svg"):
+                path = os.path.join(self.out, f"{stem}.{fmt}")
+                self.assertTrue(os.path.isfile(path), path)
+                self.assertGreater(os.path.getsize(path), 0, path)
+                self.assertIn(f"wrote {path}\n", self.stdout)
+        self.assertEqual(sorted(os.listdir(self.out)),
+                         sorted(f"{stem}.{fmt}" for stem in stems for fmt in ("png", "svg")))
+
+    def test_png_signature(self):
+        with open(os.path.join(self.out, "exact_match_copy.png"), "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+    def test_bad_files_skipped_with_a_message(self):
+        bad = os.path.join(self.dir, "bad.h5")
+        no_eval = os.path.join(self.dir, "no_eval.h5")
+        self.assertIn(f"plots.py: skipping {bad}: ", self.stderr)
+        self.assertIn(f"plots.py: skipping {no_eval}: no /eval group", self.stderr)
+        self.assertNotIn(".tmp", self.stderr)
+        skipped = [line for line in self.stderr.splitlines() if "skipping" in line]
+        self.assertEqual(len(skipped), 2, self.stderr)
+
+    def test_run_before_its_first_evaluation(self):
+        self.assertIn("no evaluation yet for task sort", self.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "exact_match_sort.png")))
+
+    def test_run_without_attention_is_reported(self):
+        self.assertIn("no attention figure for copy_none_s0", self.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "attention_copy_none_s0.png")))
+
+    def test_read_runs(self):
+        with contextlib.redirect_stderr(io.StringIO()):
+            runs = plots.read_runs(self.dir)
+        self.assertEqual(sorted(run.name for run in runs),
+                         ["copy_none_s0", "copy_rope_rand_s0", "copy_rope_s0", "copy_rope_s1",
+                          "copy_rope_yarn_s0", "reverse_alibi_s0", "sort_rope_s0"])
+        run = next(run for run in runs if run.name == "copy_rope_s0")
+        self.assertEqual(run.task, "copy")
+        self.assertEqual(run.train_len_max, 4)
+        self.assertEqual(run.exact_match.shape, (2, 8))
+        # Lengths 1..4 are in distribution: the mean of the falloff there is 1, then 0.5.
+        np.testing.assert_allclose(plots.in_distribution_exact_match(run), [0.5, 1.0])
+
+    def test_only_requested_formats(self):
+        out = os.path.join(self.dir, "png_only")
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            plots.main([self.dir, "--out", out, "--formats", "png", "--no-encodings"])
+        self.assertEqual(sorted(os.listdir(out)),
+                         ["exact_match_copy.png", "exact_match_reverse.png",
+                          "training_copy.png", "training_reverse.png", "training_sort.png"])
+
+
+class LabelTest(unittest.TestCase):
+    """The encoding label of a run's /config, its legend order and its colour."""
+
+    def test_labels(self):
+        label = plots.encoding_label
+        self.assertEqual(label({"pe": "rope", "random_positions": 64, "rope_scaling": "none"}),
+                         "rope+rand")
+        self.assertEqual(label({"pe": "rope", "random_positions": 0, "rope_scaling": "yarn"}),
+                         "rope+yarn")
+        self.assertEqual(label({"pe": "alibi", "random_positions": 0, "rope_scaling": "none"}),
+                         "alibi")
+        self.assertEqual(label({"pe": "alibi", "random_positions": 0}), "alibi")
+        self.assertEqual(label({"pe": b"rope", "random_positions": np.int64(0),
+                                "rope_scaling": b"pi"}), "rope+pi")
+
+    def test_order(self):
+        labels = ["zeta", "alibi", "rope+yarn", "none", "rope", "rope+rand", "abc", "t5"]
+        self.assertEqual(sorted(labels, key=plots.label_sort_key),
+                         ["none", "rope", "rope+rand", "rope+yarn", "alibi", "t5", "abc",
+                          "zeta"])
+
+    def test_colours_are_fixed(self):
+        self.assertEqual(plots.label_colour("rope"), plots.LABEL_COLOURS["rope"])
+        self.assertEqual(plots.label_colour("xpos+rand"), plots.label_colour("xpos+rand"))
+        self.assertEqual(len(set(plots.LABEL_COLOURS.values())), len(plots.LABEL_COLOURS))
+
+
+class EncodingTest(unittest.TestCase):
+    """The closed forms drawn in encodings.png, against pelab's formulas."""
+
+    def test_integer(self):
+        table = plots.integer_encoding(np.arange(4), 4)
+        np.testing.assert_array_equal(table[3], [3, -3, 3, -3])
+
+    def test_binary(self):
+        table = plots.binary_encoding(np.array([5, 8]), 6)
+        np.testing.assert_array_equal(table, [[1, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0]])
+        self.assertTrue((plots.binary_encoding(np.array([2**31 - 1]), 40)[0, 32:] == 0).all())
+
+    def test_sinusoidal(self):
+        d = 16
+        table = plots.sinusoidal_encoding(np.arange(64), d)
+        for p in (0, 1, 37):
+            for i in range(d // 2):
+                angle = p / 10000 ** (2 * i / d)
+                self.assertAlmostEqual(table[p, 2 * i], np.sin(angle), places=5)
+                self.assertAlmostEqual(table[p, 2 * i + 1], np.cos(angle), places=5)
+
+    def test_rope_frequencies(self):
+        np.testing.assert_allclose(plots.rope_frequencies(16)[[0, 2, 4]], [1.0, 0.1, 0.01])
+
+
+if __name__ == "__main__":
+    unittest.main()
