@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # pelab's single entry point, for a fresh Debian 12 machine with a compiler and CMake.
 #
-#   ./setup.sh demo [args]   set up, build, then run `pelab demo [args]`
+#   ./setup.sh demo [--out DIR] [args]
+#                            set up, build, then run the headline comparison of encodings
+#                            (experiments/presets/quick.ini: pelab sweep into DIR, default
+#                            runs/quick, with args added; then pelab report DIR --plots)
 #   ./setup.sh test [args]   set up, build, run every test; then build again with
 #                            AddressSanitizer + UBSan (build-asan/) and run every test there
 #                            (args go to both ctest runs, e.g. -R Gemm)
@@ -113,6 +116,20 @@ cmd_test() {
   say "all tests passed (Release and AddressSanitizer+UBSan)"
 }
 
+# The headline comparison (experiments/presets/quick.ini): six encodings on copy and reverse,
+# then its table and figures. Started again, the sweep skips the runs already finished.
+cmd_demo() {
+  local out="runs/quick"
+  if [[ "${1:-}" == "--out" && -n "${2:-}" ]]; then
+    out="$2"
+    shift 2
+  fi
+  local start=$SECONDS
+  "$BUILD_DIR/pelab" sweep --config experiments/presets/quick.ini --out "$out" "$@"
+  "$BUILD_DIR/pelab" report "$out" --plots
+  say "the comparison took $((SECONDS - start)) s; table: $out/report.md, figures: $out/figures/"
+}
+
 main() {
   local cmd="${1:-}"
   [[ $# -gt 0 ]] && shift
@@ -120,7 +137,7 @@ main() {
     demo)
       install_packages
       build_release
-      exec "$BUILD_DIR/pelab" demo "$@"
+      cmd_demo "$@"
       ;;
     test)
       install_packages

@@ -22,9 +22,13 @@ std::string file_safe(const std::string& value) {
   return out;
 }
 
+// Options that always appear in a run's name when they are set: those that tell runs apart in
+// the report (the encoding's label: pe, random-positions, rope-scaling), so that presets
+// writing into one directory never give two different runs the same file.
 bool names_the_run(const SweepAxis& axis) {
-  return axis.values.size() > 1 || axis.option == "task" || axis.option == "pe" ||
-         axis.option == "seed";
+  for (const char* option : {"task", "pe", "random-positions", "rope-scaling", "seed"})
+    if (axis.option == option) return true;
+  return axis.values.size() > 1;
 }
 
 }  // namespace

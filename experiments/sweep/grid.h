@@ -29,7 +29,8 @@ struct SweepRun {
 std::vector<std::string> split_values(const std::string& option, const std::string& text);
 
 // Every combination of the axes' values, the last axis varying fastest. A run's name lists
-// task, pe and seed (when they are axes) and every axis with more than one value, as
+// task, pe, random-positions, rope-scaling and seed (when they are axes) and every other axis
+// with more than one value, in axis order, as
 // `key-value` joined by '_' (e.g. "task-copy_pe-rope_seed-0"); characters other than letters,
 // digits, '.', '+' and '-' become '-'. Throws std::invalid_argument when two runs would share
 // a name or an axis has no value.

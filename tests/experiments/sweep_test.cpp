@@ -43,11 +43,15 @@ TEST(SweepGrid, ExpandsEveryCombinationLastAxisFastest) {
 
 TEST(SweepGrid, NamesCarryVaryingAxesAndSafeCharacters) {
   const std::vector<SweepRun> runs =
-      expand_grid({{"pe", {"rope"}}, {"lr", {"1e-3", "3e-3"}}, {"rope-scaling", {"a/b"}}});
+      expand_grid({{"pe", {"rope"}}, {"lr", {"1e-3", "3e-3"}}, {"warmup", {"10"}}});
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].name, "pe-rope_lr-1e-3");
   EXPECT_EQ(runs[1].name, "pe-rope_lr-3e-3");
   EXPECT_EQ(expand_grid({{"pe", {"a/b c"}}})[0].name, "pe-a-b-c");
+  // the options that tell encodings apart name the run even with one value
+  EXPECT_EQ(
+      expand_grid({{"pe", {"rope"}}, {"random-positions", {"128"}}, {"steps", {"9"}}})[0].name,
+      "pe-rope_random-positions-128");
   EXPECT_THROW(expand_grid({{"lr", {"a/b", "a:b"}}, {"pe", {"rope"}}}), std::invalid_argument);
   EXPECT_THROW(expand_grid({{"pe", {}}}), std::invalid_argument);
 }
