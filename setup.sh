@@ -126,7 +126,8 @@ cmd_demo() {
   fi
   local start=$SECONDS
   "$BUILD_DIR/pelab" sweep --config experiments/presets/quick.ini --out "$out" "$@"
-  "$BUILD_DIR/pelab" report "$out" --plots
+  "$BUILD_DIR/pelab" report "$out" --plots \
+    --attention task-copy_pe-rope_seed-0 task-copy_pe-none_seed-0
   say "the comparison took $((SECONDS - start)) s; table: $out/report.md, figures: $out/figures/"
 }
 

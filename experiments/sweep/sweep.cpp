@@ -335,8 +335,9 @@ int sweep_command(int argc, char** argv) {
                    live ? "\r\033[K" : "", job.name.c_str(), code, job.log.c_str(),
                    last_lines(job.log, 15).c_str());
     }
-    summary(true);
+    last_print = -1e9;  // the next summary, after the next run has started, shows the change
   }
+  summary(true);
   if (live) std::fprintf(stderr, "\n");
   std::fprintf(stderr, "pelab sweep: %d of %zu runs finished, %zu failed, in %s\n", done,
                runs.size(), failed.size(), duration(seconds_since(t0)).c_str());

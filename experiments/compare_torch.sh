@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# pelab bench beside the PyTorch reference, side by side in one session, for docs/performance.md.
+#
+#   experiments/compare_torch.sh PATH/TO/torch_ref.py [ROUNDS] [CONFIG ...]
+#
+# For each configuration (default: tiny small medium) it measures, ROUNDS times (default 2) in
+# turn, pelab at 1 and 2 threads and PyTorch at 1 and 2 threads, keeps each one's best step time
+# (the machine is shared and noisy: the best is the least disturbed), then prints a Markdown
+# table of tokens/s and ratios, and the sgemm ceiling (pelab bench --gemm). PyTorch runs with
+# OPENBLAS_CORETYPE set to the kernel pelab chose, so both use the same BLAS kernels (PyTorch at
+# its best). Needs Debian's python3-torch; build pelab first (./setup.sh build).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+torch_ref="${1:?usage: experiments/compare_torch.sh PATH/TO/torch_ref.py [ROUNDS] [CONFIG ...]}"
+rounds="${2:-2}"
+shift $(($# >= 2 ? 2 : 1))
+configs=("$@")
+((${#configs[@]})) || configs=(tiny small medium)
+pelab=build/pelab
+kernel="$("$pelab" bench --gemm --threads 1 --config tiny | sed -n 's/.*OpenBLAS kernel \([a-z0-9]*\).*/\1/p')"
+
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" | tail -n 1; }
+best() { printf '%s\n' "$@" | sort -g | head -n 1; }
+
+printf '| config | pelab 1t tok/s | pelab 2t tok/s | torch 1t tok/s | torch 2t tok/s | 1t ratio | 2t ratio (vs torch best) | pelab 2t GFLOP/s | pelab peak RSS MB | torch peak RSS MB |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+for c in "${configs[@]}"; do
+  declare -A ms=()
+  rss_p="" rss_t=""
+  for ((r = 0; r < rounds; ++r)); do
+    for t in 1 2; do
+      out="$("$pelab" bench --config "$c" --pe rope --threads "$t")"
+      ms[p$t]+="$(echo "$out" | field step_ms) "
+      [[ $t == 2 ]] && gf="$(echo "$out" | field gflops)" && rss_p="$(echo "$out" | field peak_rss_mb)"
+      out="$(OPENBLAS_CORETYPE="$kernel" /usr/bin/time -f 'maxrss_kb=%M' /usr/bin/python3 "$torch_ref" bench \
+             --config "$c" --pe rope --threads "$t" 2>&1)"
+      ms[t$t]+="$(echo "$out" | field step_ms) "
+      [[ $t == 1 ]] && rss_t="$(echo "$out" | field maxrss_kb)"
+    done
+  done
+  tokens=$(/usr/bin/python3 -c "c={'tiny':64*32,'small':128*32,'medium':256*16}; print(c['$c'])")
+  /usr/bin/python3 - "$c" "$tokens" "$(best ${ms[p1]})" "$(best ${ms[p2]})" "$(best ${ms[t1]})" \
+      "$(best ${ms[t2]})" "$gf" "$rss_p" "$rss_t" <<'PY'
+import sys
+c, tokens, p1, p2, t1, t2, gf, rss_p, rss_t = sys.argv[1:]
+tokens = float(tokens)
+tps = [tokens / (float(x) / 1e3) for x in (p1, p2, t1, t2)]
+best_torch = max(tps[2], tps[3])
+print(f"| {c} | {tps[0]:.0f} | {tps[1]:.0f} | {tps[2]:.0f} | {tps[3]:.0f} | "
+      f"{tps[0] / tps[2]:.2f}x | {tps[1] / best_torch:.2f}x | {float(gf):.1f} | {float(rss_p):.0f} | "
+      f"{float(rss_t) / 1024:.0f} |")
+PY
+  unset ms
+done
+echo
+for t in 1 2; do "$pelab" bench --gemm --threads "$t" --config medium | tail -n 1; done
+echo "OpenBLAS kernel: $kernel; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
