@@ -134,7 +134,9 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
   return make_result(
       "causal_attention", out, {q, k, v, bias},
       [lse, Q = q.value(), K = k.value(), Vv = v.value(),
-       Bias = bias.defined() ? bias.value() : Tensor(), B, H, T, dh, scale](Node& self) {
+       Bias = bias.defined() ? bias.value() : Tensor(), B, H, T, dh,
+       scale]([[maybe_unused]] Node& self) {
+        // BEGIN SOLUTION attention
         Tensor& dq = self.input_grad(0);
         Tensor& dk = self.input_grad(1);
         Tensor& dv = self.input_grad(2);
@@ -199,6 +201,7 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
             float* db = dbias.data();
             for (int64_t e = 0; e < H * T * T; ++e) db[e] += part[e];
           }
+        // END SOLUTION
       });
 }
 
