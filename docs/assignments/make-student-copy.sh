@@ -40,6 +40,7 @@ dest="$(cd "$dest" && pwd)"
 
 # The awk program: one C++ file in, its student version out (stdout); one line per region
 # ("name<TAB>file:line") appended to the file named by the variable `regions`.
+# shellcheck disable=SC2016  # the $ are awk's
 stub_program='
 function fail(line, msg) {
   printf "make-student-copy.sh: %s:%d: %s\n", path, line, msg > "/dev/stderr"
@@ -67,14 +68,14 @@ function fail(line, msg) {
     name = ""
     next
   }
-  fail(FNR, "malformed marker: \"// BEGIN SOLUTION <name>\" and \"// END SOLUTION\" stand alone on their lines")
+  fail(FNR, "malformed marker: \"// BEGIN SOLUTION <name>\" and \"// END SOLUTION\" stand alone")
 }
 /^#include <stdexcept>/ { has_stdexcept = 1 }
 name == "" { print }
 END {
   if (failed) exit 1
   if (name != "") fail(start, "the region \"" name "\" opened here has no END SOLUTION")
-  if (!has_stdexcept) fail(1, "has solution regions but does not #include <stdexcept> for the stubs")
+  if (!has_stdexcept) fail(1, "has solution regions but does not #include <stdexcept>")
 }'
 
 regions="$(mktemp)"
