@@ -23,7 +23,7 @@ set -euo pipefail
 die() { printf 'make-student-copy.sh: %s\n' "$*" >&2; exit 1; }
 
 if [[ $# -ne 1 || "$1" == -* ]]; then
-  sed -n '4p' "$0" | sed 's/^# *//' >&2
+  printf 'usage: %s DEST\n' "$0" >&2
   exit 2
 fi
 dest="$1"
