@@ -5,15 +5,17 @@
 #                            set up, build, then run the headline comparison of encodings
 #                            (experiments/presets/quick.ini: pelab sweep into DIR, default
 #                            runs/quick, with args added; then pelab report DIR --plots)
-#   ./setup.sh test [args]   set up, build, run every test; then build again with
-#                            AddressSanitizer + UBSan (build-asan/) and run every test there
-#                            (args go to both ctest runs, e.g. -R Gemm)
+#   ./setup.sh test [args]   set up, build, run every test; check the course kit (a student
+#                            copy must build and fail every assignment suite); then build
+#                            again with AddressSanitizer + UBSan (build-asan/) and run every
+#                            test there (args go to both ctest runs, e.g. -R Gemm)
 #   ./setup.sh build         set up and build only
 #
 # "Set up" installs the Debian packages pelab needs, if any are missing (as root). A second
 # run installs nothing and rebuilds only what changed.
 # Environment: PELAB_SKIP_APT=1 skips the package check (another distribution, or packages
-# installed by hand).
+# installed by hand). PELAB_SKIP_KIT=1 skips the course-kit check of `test`
+# (docs/assignments/check-kit.sh, a few minutes: it builds the student copy).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -30,7 +32,7 @@ say() { printf '==> %s\n' "$*"; }
 die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # Prints the packages of PACKAGES that dpkg does not report as installed, one per line.
@@ -95,11 +97,23 @@ run_ctest() {
 }
 
 cmd_test() {
-  local failed=()
+  local failed=() kit="course kit, "
   local start=$SECONDS
   build_release
   run_ctest "$BUILD_DIR" Release "$@" || failed+=(Release)
   say "Release part (build + tests): $((SECONDS - start)) s"
+
+  # The course kit (docs/assignments/): the assignment tests pass here, and a student copy,
+  # its solutions replaced by stubs, builds and fails every assignment suite.
+  if [[ "${PELAB_SKIP_KIT:-0}" == 1 ]]; then
+    say "course kit check skipped (PELAB_SKIP_KIT=1)"
+    kit=""
+  else
+    start=$SECONDS
+    say "checking the course kit (builds a student copy in a temporary directory)"
+    docs/assignments/check-kit.sh "$BUILD_DIR" || failed+=("course kit")
+    say "course kit part: $((SECONDS - start)) s"
+  fi
 
   # Sanitizers: memory errors (out of bounds, use after free, leaks) and undefined behaviour
   # abort the test that caused them, so they fail this command like any failed assertion.
@@ -113,7 +127,7 @@ cmd_test() {
   if ((${#failed[@]})); then
     die "tests failed: ${failed[*]}"
   fi
-  say "all tests passed (Release and AddressSanitizer+UBSan)"
+  say "all tests passed (Release, ${kit}AddressSanitizer+UBSan)"
 }
 
 # The headline comparison (experiments/presets/quick.ini): six encodings on copy and reverse,

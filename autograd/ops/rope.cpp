@@ -28,9 +28,13 @@ namespace {
 // Applies the rotation (sign = +1) or its transpose (sign = -1) from `in` into `out`
 // (out = in rotated, or out += with accumulate). Each output element is computed once and
 // written (or added) once, so the backward is exactly the forward with the angle negated.
-PELAB_VECTORIZED void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_t,
-                             int64_t BH, int64_t T, int64_t dh, int64_t P, RopeStyle style,
-                             float sign, bool accumulate) {
+PELAB_VECTORIZED void rotate([[maybe_unused]] const float* in, [[maybe_unused]] float* out,
+                             [[maybe_unused]] const Tensor& cos_t,
+                             [[maybe_unused]] const Tensor& sin_t, [[maybe_unused]] int64_t BH,
+                             [[maybe_unused]] int64_t T, [[maybe_unused]] int64_t dh,
+                             [[maybe_unused]] int64_t P, [[maybe_unused]] RopeStyle style,
+                             [[maybe_unused]] float sign, [[maybe_unused]] bool accumulate) {
+  // BEGIN SOLUTION rope
   const bool interleaved = style == RopeStyle::kInterleaved;
   const int64_t first_stride = interleaved ? 2 : 1;
   const int64_t second_offset = interleaved ? 1 : dh / 2;
@@ -55,6 +59,7 @@ PELAB_VECTORIZED void rotate(const float* in, float* out, const Tensor& cos_t, c
         put(i2, sign * s[j] * x1 + c[j] * x2);
       }
     }
+  // END SOLUTION
 }
 
 }  // namespace

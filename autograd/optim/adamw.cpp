@@ -18,37 +18,21 @@ AdamW::AdamW(Parameters& params, AdamWConfig config) : params_(params), config_(
       if (e.decay) decay_mask_.rows(e.offset, e.offset + e.var.numel()).fill(1.0f);
 }
 
-namespace {
-
-// _single_tensor_adamw op by op, rounding to float where it rounds:
-//   param.mul_(1 - lr * wd)                        (decayed parameters only: a factor of
-//                                                   exactly 1 leaves the others' bits alone)
-//   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-//   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-//   denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-//   param.addcdiv_(exp_avg, denom, value=-step_size)       (that is, (-step_size * m) / denom)
-// One loop over the flat buffers, whatever the number of parameters.
-PELAB_VECTORIZED void adamw_update(float* p, const float* g, float* m, float* v,
-                                   const float* decays, int64_t n, float decay, float b1,
-                                   float one_minus_b1, float b2, float one_minus_b2,
-                                   float bias2_sqrt, float eps, float step_size) {
-#pragma omp parallel for schedule(static) if (n > kParallelElements)
-  for (int64_t i = 0; i < n; ++i) {
-    p[i] *= decays[i] != 0.0f ? decay : 1.0f;
-    m[i] = m[i] * b1 + one_minus_b1 * g[i];
-    v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
-    const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;
-    p[i] += -step_size * m[i] / denom;
-  }
-}
-
-}  // namespace
-
-void AdamW::step(float lr) {
+// Compiled for each vector width (core/vectorize.h): the update loop is elementwise.
+PELAB_VECTORIZED void AdamW::step([[maybe_unused]] float lr) {
   ++t_;
-  const AdamWConfig& c = config_;
   // Every scalar in double, as PyTorch computes it in Python, then rounded to float where a
-  // float kernel uses it (PyTorch casts a Python scalar to the tensor's dtype).
+  // float kernel uses it (PyTorch casts a Python scalar to the tensor's dtype). Then
+  // _single_tensor_adamw op by op, rounding to float where it rounds:
+  //   param.mul_(1 - lr * wd)                        (decayed parameters only: a factor of
+  //                                                   exactly 1 leaves the others' bits alone)
+  //   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+  //   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+  //   denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+  //   param.addcdiv_(exp_avg, denom, value=-step_size)       (that is, (-step_size * m) / denom)
+  // One loop over the flat buffers, whatever the number of parameters.
+  // BEGIN SOLUTION adamw
+  const AdamWConfig& c = config_;
   const double bias1 = 1.0 - std::pow(c.beta1, static_cast<double>(t_));
   const double bias2 = 1.0 - std::pow(c.beta2, static_cast<double>(t_));
   const float b1 = static_cast<float>(c.beta1), b2 = static_cast<float>(c.beta2);
@@ -64,8 +48,15 @@ void AdamW::step(float lr) {
   float* v = v_.data();
   const float* decays = decay_mask_.data();
   const int64_t n = params_.numel();
-  adamw_update(p, g, m, v, decays, n, decay, b1, one_minus_b1, b2, one_minus_b2, bias2_sqrt, eps,
-               step_size);
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) {
+    p[i] *= decays[i] != 0.0f ? decay : 1.0f;
+    m[i] = m[i] * b1 + one_minus_b1 * g[i];
+    v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
+    const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;
+    p[i] += -step_size * m[i] / denom;
+  }
+  // END SOLUTION
 }
 
 }  // namespace pelab

@@ -4,6 +4,7 @@
 // pair, [sin((p+k)w), cos((p+k)w)] = R(k w) [sin(pw), cos(pw)] with R a fixed 2x2 rotation, so
 // "k tokens later" is the same linear map at every position (docs/tutorial.md derives it).
 #include <cmath>
+#include <stdexcept>
 
 #include "models/encodings/additive.h"
 
@@ -13,13 +14,15 @@ namespace {
 class SinusoidalEncoding : public AdditiveEncoding {
  public:
   using AdditiveEncoding::AdditiveEncoding;
-  float value(float p, int64_t i, int64_t) const override {
+  // In float, as the PyTorch reference computes it: 10000^(2i/D), then p divided by it.
+  float value([[maybe_unused]] float p, [[maybe_unused]] int64_t i, int64_t) const override {
+    // BEGIN SOLUTION sinusoidal
     const int64_t even = i - i % 2;
-    // In float, as the PyTorch reference computes it: 10000^(2i/D), then p divided by it.
     const float denom =
         std::pow(10000.0f, static_cast<float>(even) / static_cast<float>(config().d_model));
     const double angle = static_cast<double>(p / denom);
     return static_cast<float>(i % 2 == 0 ? std::sin(angle) : std::cos(angle));
+    // END SOLUTION
   }
 };
 

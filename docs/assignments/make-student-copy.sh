@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Makes the student copy of pelab for the course kit (docs/assignments/README.md).
+#
+#   docs/assignments/make-student-copy.sh DEST
+#
+# Copies every file git tracks (the working tree's version, as `git ls-files` lists them) to
+# DEST, which must not exist or be empty. In the C++ sources (*.cpp, *.h) each solution region
+#
+#     // BEGIN SOLUTION <name>
+#     ...the solution...
+#     // END SOLUTION
+#
+# keeps its two marker lines, so the student sees where to write, and its solution becomes
+#
+#     throw std::logic_error("not implemented: <name>");
+#
+# indented like the BEGIN line. A region is a whole function body or a statement sequence, so
+# the stub compiles; a file with a region must include <stdexcept> itself. Everything else is
+# copied unchanged. Fails, naming the file and line, on a marker that is malformed, nested,
+# unclosed or closes nothing; DEST is then incomplete and should be deleted.
+set -euo pipefail
+
+die() { printf 'make-student-copy.sh: %s\n' "$*" >&2; exit 1; }
+
+if [[ $# -ne 1 || "$1" == -* ]]; then
+  printf 'usage: %s DEST\n' "$0" >&2
+  exit 2
+fi
+dest="$1"
+repo="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)" ||
+  die "not inside pelab's git repository"
+if [[ -e "$dest" && -n "$(ls -A "$dest" 2>/dev/null || echo file)" ]]; then
+  die "$dest exists and is not an empty directory"
+fi
+mkdir -p "$dest"
+dest="$(cd "$dest" && pwd)"
+
+# Every tracked file, with its mode.
+(cd "$repo" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$dest"
+
+# The awk program: one C++ file in, its student version out (stdout); one line per region
+# ("name<TAB>file:line") appended to the file named by the variable `regions`.
+# shellcheck disable=SC2016  # the $ are awk's
+stub_program='
+function fail(line, msg) {
+  printf "make-student-copy.sh: %s:%d: %s\n", path, line, msg > "/dev/stderr"
+  failed = 1
+  exit 1
+}
+/BEGIN SOLUTION|END SOLUTION/ {
+  if ($0 ~ /^[ \t]*\/\/ BEGIN SOLUTION [A-Za-z0-9_]+[ \t]*$/) {
+    if (name != "")
+      fail(FNR, "a region begins inside the region \"" name "\" opened on line " start)
+    indent = $0
+    sub(/[^ \t].*$/, "", indent)
+    name = $0
+    sub(/^[ \t]*\/\/ BEGIN SOLUTION /, "", name)
+    sub(/[ \t]*$/, "", name)
+    start = FNR
+    print
+    next
+  }
+  if ($0 ~ /^[ \t]*\/\/ END SOLUTION[ \t]*$/) {
+    if (name == "") fail(FNR, "END SOLUTION without a BEGIN SOLUTION before it")
+    print indent "throw std::logic_error(\"not implemented: " name "\");"
+    print
+    printf "%s\t%s:%d\n", name, path, start >> regions
+    name = ""
+    next
+  }
+  fail(FNR, "malformed marker: \"// BEGIN SOLUTION <name>\" and \"// END SOLUTION\" stand alone")
+}
+/^#include <stdexcept>/ { has_stdexcept = 1 }
+name == "" { print }
+END {
+  if (failed) exit 1
+  if (name != "") fail(start, "the region \"" name "\" opened here has no END SOLUTION")
+  if (!has_stdexcept) fail(1, "has solution regions but does not #include <stdexcept>")
+}'
+
+regions="$(mktemp)"
+trap 'rm -f "$regions"' EXIT
+count=0
+while IFS= read -r -d '' file; do
+  grep -qE 'BEGIN SOLUTION|END SOLUTION' "$dest/$file" || continue
+  awk -v path="$file" -v regions="$regions" "$stub_program" "$repo/$file" >"$dest/$file" ||
+    die "fix the markers of $file (above); $dest is incomplete"
+  count=$((count + 1))
+done < <(cd "$repo" && git ls-files -z -- '*.cpp' '*.h')
+
+((count > 0)) || die "no solution regions found in $repo"
+printf 'student copy in %s: %d regions stubbed in %d files\n' "$dest" "$(wc -l <"$regions")" \
+  "$count"
+sort -s -k1,1 "$regions" | sed 's/^/  /'
