@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "core/column_sums.h"
 #include "core/threads.h"
 #include "core/vectorize.h"
 
@@ -55,19 +56,6 @@ PELAB_VECTORIZED void layer_norm_input_grad(const float* g, const float* xhat, c
   }
 }
 
-// dw += sum_rows g * xhat and db += sum_rows g (either may be null: not needed), rows in order.
-PELAB_VECTORIZED void layer_norm_affine_grads(const float* g, const float* xhat, int64_t R,
-                                              int64_t D, float* dw, float* db) {
-  for (int64_t r = 0; r < R; ++r) {
-    const float* gr = g + r * D;
-    const float* hr = xhat + r * D;
-    if (dw != nullptr)
-      for (int64_t i = 0; i < D; ++i) dw[i] += gr[i] * hr[i];
-    if (db != nullptr)
-      for (int64_t i = 0; i < D; ++i) db[i] += gr[i];
-  }
-}
-
 }  // namespace
 
 Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
@@ -88,8 +76,8 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
           layer_norm_input_grad(g, xhat.data(), rstd.data(), W.data(), R, D, dx.data());
         Tensor& dw = self.input_grad(1);
         Tensor& db = self.input_grad(2);
-        layer_norm_affine_grads(g, xhat.data(), R, D, dw.defined() ? dw.data() : nullptr,
-                                db.defined() ? db.data() : nullptr);
+        if (dw.defined()) column_dots_add(g, xhat.data(), R, D, dw.data());
+        if (db.defined()) column_sums_add(g, R, D, db.data());
       });
 }
 

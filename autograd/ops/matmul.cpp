@@ -17,7 +17,9 @@
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "core/column_sums.h"
 #include "core/gemm.h"
+#include "core/threads.h"
 
 namespace pelab {
 namespace {
@@ -105,6 +107,7 @@ Var linear(const Var& x, const Var& weight, const Var& bias) {
   float* py = y.data();
   if (bias.defined()) {
     const float* pb = bias.value().data();
+#pragma omp parallel for schedule(static) if (R * out_f > kParallelElements)
     for (int64_t r = 0; r < R; ++r)
       for (int64_t o = 0; o < out_f; ++o) py[r * out_f + o] = pb[o];
   }
@@ -117,11 +120,8 @@ Var linear(const Var& x, const Var& weight, const Var& bias) {
                          gemm(dense(false, false, R, in_f, out_f, dY, W.data(), 1.0f, dX.data()));
                        if (Tensor& dW = self.input_grad(1); dW.defined())
                          gemm(dense(true, false, out_f, in_f, R, dY, X.data(), 1.0f, dW.data()));
-                       if (Tensor& db = self.input_grad(2); db.defined()) {
-                         float* pdb = db.data();
-                         for (int64_t r = 0; r < R; ++r)
-                           for (int64_t o = 0; o < out_f; ++o) pdb[o] += dY[r * out_f + o];
-                       }
+                       if (Tensor& db = self.input_grad(2); db.defined())
+                         column_sums_add(dY, R, out_f, db.data());
                      });
 }
 
