@@ -6,8 +6,10 @@
 
 #include <boost/program_options.hpp>
 #include <map>
+#include <sstream>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -106,6 +108,27 @@ void read_attrs(const std::vector<OptionField<Config>>& fields, const H5File& fi
         },
         f.member);
   }
+}
+
+// Each field's name and value as text ("d_model", "64"; switches "0" or "1"), in table order.
+template <class Config>
+std::vector<std::pair<std::string, std::string>> field_texts(
+    const std::vector<OptionField<Config>>& fields, const Config& config) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : fields) {
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_cv_t<std::remove_reference_t<decltype(config.*member)>>;
+          std::ostringstream text;
+          if constexpr (std::is_same_v<T, bool>)
+            text << (config.*member ? 1 : 0);
+          else
+            text << config.*member;
+          out.emplace_back(f.name, text.str());
+        },
+        f.member);
+  }
+  return out;
 }
 
 }  // namespace pelab

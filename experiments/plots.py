@@ -138,9 +138,11 @@ def encoding_label(config: dict) -> str:
 
 
 def label_sort_key(label: str):
-    """Sort key putting the labels in LABEL_ORDER first, in that order, then the rest A-Z."""
-    if label in LABEL_ORDER:
-        return (0, LABEL_ORDER.index(label), label)
+    """Sort key putting the labels in LABEL_ORDER first, in that order, then the rest A-Z (a
+    label with settings, "none (n_layers=4)", sorts with its encoding)."""
+    base = label.split(" ", 1)[0]
+    if base in LABEL_ORDER:
+        return (0, LABEL_ORDER.index(base), label)
     return (1, 0, label)
 
 
@@ -196,7 +198,23 @@ def read_runs(directory: str) -> List[Run]:
             runs.append(read_run(path))
         except Exception as error:  # a corrupt or foreign file must not stop the report
             print(f"{PROG}: skipping {path}: {error_reason(error)}", file=sys.stderr)
+    distinguish_settings(runs)
     return runs
+
+
+def distinguish_settings(runs: Sequence[Run]) -> None:
+    """Adds to a run's label the options, other than the seed, in which it differs from runs of
+    the same task and label (as `pelab report` does): "none (n_layers=4)". Runs that differ only
+    in their seed keep the plain label and are drawn as one line with a band over the seeds."""
+    groups: Dict[tuple, List[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.task, run.label), []).append(run)
+    for group in groups.values():
+        keys = sorted({k for run in group for k in run.config} - {"seed"})
+        varying = [k for k in keys if len({repr(run.config.get(k)) for run in group}) > 1]
+        if varying:
+            for run in group:
+                run.label += " (" + ", ".join(f"{k}={run.config.get(k)}" for k in varying) + ")"
 
 
 def error_reason(error: Exception) -> str:

@@ -4,6 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
+
+#include "experiments/model_options.h"
+#include "experiments/option_table.h"
+#include "experiments/train_config.h"
 
 namespace pelab {
 
@@ -35,18 +40,57 @@ int encoding_rank(const std::string& label) {
   return static_cast<int>(std::size(kOrder));
 }
 
+namespace {
+
+// Every option of a run but its seed, as text.
+std::map<std::string, std::string> settings_but_seed(const RunRecord& r) {
+  std::map<std::string, std::string> out;
+  for (auto& [name, text] : field_texts(model_fields(), r.model)) out[name] = text;
+  for (auto& [name, text] : field_texts(train_fields(), r.train)) out[name] = text;
+  out.erase("seed");
+  return out;
+}
+
+}  // namespace
+
 std::vector<SummaryRow> summarize(const std::vector<NamedRun>& runs) {
+  // Runs of one task and encoding that differ in more than their seed (say n_layers) are not
+  // seeds of one experiment: the options that differ go into the encoding's label, one row each.
+  std::vector<const NamedRun*> finished;
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_label;
+  std::vector<std::map<std::string, std::string>> settings;
+  for (const NamedRun& run : runs) {
+    if (run.record.status != "completed" && run.record.status != "diverged") continue;
+    by_label[{run.record.train.task, encoding_label(run.record.model)}].push_back(finished.size());
+    finished.push_back(&run);
+    settings.push_back(settings_but_seed(run.record));
+  }
+  std::vector<std::string> label(finished.size());
+  for (const auto& [key, members] : by_label) {
+    std::set<std::string> varying;
+    for (size_t m : members)
+      for (const auto& [name, text] : settings[m])
+        if (settings[members.front()].at(name) != text) varying.insert(name);
+    for (size_t m : members) {
+      label[m] = key.second;
+      std::string suffix;
+      for (const std::string& name : varying)
+        suffix += (suffix.empty() ? "" : ", ") + name + "=" + settings[m].at(name);
+      if (!suffix.empty()) label[m] += " (" + suffix + ")";
+    }
+  }
+
   struct Scores {
     SummaryRow row;
     std::vector<double> values[kBuckets];
   };
   std::map<std::pair<std::string, std::string>, Scores> groups;
-  for (const NamedRun& run : runs) {
+  for (size_t i = 0; i < finished.size(); ++i) {
+    const NamedRun& run = *finished[i];
     const RunRecord& r = run.record;
-    if (r.status != "completed" && r.status != "diverged") continue;
-    Scores& g = groups[{r.train.task, encoding_label(r.model)}];
+    Scores& g = groups[{r.train.task, label[i]}];
     g.row.task = r.train.task;
-    g.row.encoding = encoding_label(r.model);
+    g.row.encoding = label[i];
     ++g.row.runs;
     if (r.status == "diverged") g.row.diverged.push_back(run.name);
     double sum[kBuckets] = {}, count[kBuckets] = {};
@@ -82,8 +126,9 @@ std::vector<SummaryRow> summarize(const std::vector<NamedRun>& runs) {
   }
   std::sort(rows.begin(), rows.end(), [](const SummaryRow& a, const SummaryRow& b) {
     if (a.task != b.task) return a.task < b.task;
-    if (encoding_rank(a.encoding) != encoding_rank(b.encoding))
-      return encoding_rank(a.encoding) < encoding_rank(b.encoding);
+    const int ra = encoding_rank(a.encoding.substr(0, a.encoding.find(' ')));
+    const int rb = encoding_rank(b.encoding.substr(0, b.encoding.find(' ')));
+    if (ra != rb) return ra < rb;
     return a.encoding < b.encoding;
   });
   return rows;

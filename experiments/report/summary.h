@@ -42,7 +42,9 @@ struct NamedRun {
 };
 
 // One row per (task, encoding) of the finished runs (completed or diverged), sorted by task and
-// encoding rank. Runs without any evaluation count as diverged or below 99%, with no scores.
+// encoding rank. Runs of one task and encoding that differ in options other than the seed get
+// one row per combination, those options in the label: "none (n_layers=2)". Runs without any
+// evaluation count as below 99%, with no scores.
 std::vector<SummaryRow> summarize(const std::vector<NamedRun>& runs);
 
 std::string to_markdown(const std::vector<SummaryRow>& rows);

@@ -182,6 +182,17 @@ class LabelTest(unittest.TestCase):
                          ["none", "rope", "rope+rand", "rope+yarn", "alibi", "t5", "abc",
                           "zeta"])
 
+    def test_settings_other_than_the_seed_join_the_label(self):
+        def run(seed, n_layers, pe="none"):
+            config = {"task": "copy", "pe": pe, "seed": seed, "n_layers": n_layers}
+            return plots.Run("r", "r.h5", config, pe, 5, *([np.zeros(0)] * 5))
+        runs = [run(0, 2), run(1, 2), run(0, 4), run(0, 4, "rope")]
+        plots.distinguish_settings(runs)
+        self.assertEqual([r.label for r in runs],
+                         ["none (n_layers=2)", "none (n_layers=2)", "none (n_layers=4)", "rope"])
+        self.assertEqual(sorted(["rope", "none (n_layers=4)"], key=plots.label_sort_key),
+                         ["none (n_layers=4)", "rope"])
+
     def test_colours_are_fixed(self):
         self.assertEqual(plots.label_colour("rope"), plots.LABEL_COLOURS["rope"])
         self.assertEqual(plots.label_colour("xpos+rand"), plots.label_colour("xpos+rand"))

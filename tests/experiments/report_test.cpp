@@ -104,6 +104,23 @@ TEST(ReportSummary, MeansAndStandardDeviationsOverSeedsByBucket) {
   EXPECT_TRUE(Contains(csv, "copy,rope,2,1.000000,0.000000,2,0.650000,0.212132,2,"));
 }
 
+TEST(ReportSummary, RunsThatDifferInMoreThanTheSeedGetARowEach) {
+  std::vector<NamedRun> runs = {
+      run("s0", "copy", "none", {1, 1, 1, 1}), run("s1", "copy", "none", {1, 1, 0, 0}),
+      run("deep", "copy", "none", {1, 1, 1, 1}), run("rope", "copy", "rope", {1, 1, 1, 1})};
+  runs[1].record.train.seed = 7;      // another seed: the same experiment
+  runs[2].record.model.n_layers = 4;  // another model: its own row
+  runs[3].record.model.n_layers = 4;  // alone in its encoding: no label needed
+  const std::vector<SummaryRow> rows = summarize(runs);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].encoding, "none (n_layers=2)");
+  EXPECT_EQ(rows[0].runs, 2);
+  EXPECT_DOUBLE_EQ(rows[0].buckets[0].mean, 0.75);
+  EXPECT_EQ(rows[1].encoding, "none (n_layers=4)");
+  EXPECT_EQ(rows[1].runs, 1);
+  EXPECT_EQ(rows[2].encoding, "rope");
+}
+
 TEST(ReportCommand, SkipsACorruptFileAndReportsTheRest) {
   const std::string dir = test::temp_path("report_dir");
   fs::remove_all(dir);
