@@ -11,29 +11,16 @@
 #include "models/encodings/registry.h"
 #include "tests/assignments/golden_util.h"
 #include "tests/core/test_util.h"
+#include "tests/models/encodings/encoding_test_util.h"
 
 namespace pelab {
 namespace {
 
+using test::encoding_table;
+using test::encoding_table_at;
+
 ModelConfig sinusoidal(int64_t d_model) {
-  ModelConfig c;
-  c.pe = "sinusoidal";
-  c.d_model = d_model;
-  c.n_heads = 1;
-  return c;
-}
-
-// P (T, D) at the given positions.
-Tensor table_at(const ModelConfig& c, const Positions& positions) {
-  std::unique_ptr<Encoding> enc = make_encoding(c);
-  enc->begin(positions);
-  const int64_t T = positions.size();
-  return enc->embed(Var(Tensor::zeros({1, T, c.d_model}))).value().reshape({T, c.d_model});
-}
-
-// P (T, D) at the positions 0..T-1.
-Tensor table(const ModelConfig& c, int64_t T) {
-  return table_at(c, sequential_positions(T, c.grid_cols));
+  return test::encoding_config("sinusoidal", d_model);
 }
 
 double closed_form(double p, int64_t i, int64_t D) {
@@ -42,14 +29,14 @@ double closed_form(double p, int64_t i, int64_t D) {
 }
 
 TEST(A1_Sinusoidal, PositionZeroIsZeroOneZeroOne) {
-  const Tensor P = table(sinusoidal(8), 1);
+  const Tensor P = encoding_table(sinusoidal(8), 1);
   EXPECT_EQ(P.to_vector(), (std::vector<float>{0, 1, 0, 1, 0, 1, 0, 1}));
 }
 
 TEST(A1_Sinusoidal, HandComputedEntries) {
   // D = 4: w_0 = 1 and w_1 = 10000^(-2/4) = 1/100, so row p is
   // [sin p, cos p, sin(p/100), cos(p/100)].
-  const Tensor P = table(sinusoidal(4), 3);
+  const Tensor P = encoding_table(sinusoidal(4), 3);
   const std::vector<double> expected = {
       0.0,         1.0,          0.0,           1.0,           // p = 0
       0.841470985, 0.540302306,  0.00999983333, 0.999950000,   // p = 1
@@ -64,7 +51,7 @@ TEST(A1_Sinusoidal, TableMatchesTheClosedForm) {
   // (a frequency off by one step moves entries by > 1e-2).
   for (int64_t D : {16, 64, 7}) {  // 7: an odd width ends on a lone sine column
     const int64_t T = 64;
-    const Tensor P = table(sinusoidal(D), T);
+    const Tensor P = encoding_table(sinusoidal(D), T);
     ASSERT_EQ(P.shape(), (Shape{T, D}));
     for (int64_t p = 0; p < T; ++p)
       for (int64_t i = 0; i < D; ++i)
@@ -80,7 +67,7 @@ TEST(A1_Sinusoidal, UsesThePositionsNotTheSlots) {
   p.row.assign(4, 0.0f);
   p.col = p.index;
   const int64_t D = 8;
-  const Tensor P = table_at(sinusoidal(D), p);
+  const Tensor P = encoding_table_at(sinusoidal(D), p);
   for (int64_t t = 0; t < 4; ++t)
     for (int64_t i = 0; i < D; ++i)
       EXPECT_NEAR(P[t * D + i], closed_form(p.index[t], i, D), 1e-4) << "slot " << t << " i " << i;
@@ -90,7 +77,7 @@ TEST(A1_Sinusoidal, AShiftIsTheSameRotationAtEveryPosition) {
   // [sin((p+k)w), cos((p+k)w)] = R(k w) [sin(pw), cos(pw)] with R(a) = [[cos a, sin a],
   // [-sin a, cos a]]: "k tokens later" is one fixed linear map, whatever p is.
   const int64_t D = 16, T = 40, k = 7;
-  const Tensor P = table(sinusoidal(D), T);
+  const Tensor P = encoding_table(sinusoidal(D), T);
   for (int64_t pair = 0; pair < D / 2; ++pair) {
     const double a = k * std::pow(10000.0, -2.0 * pair / D);
     for (int64_t p = 0; p + k < T; ++p) {
@@ -109,7 +96,7 @@ TEST(A1_Sinusoidal, EmbedAddsTheTableToTheTokens) {
   std::unique_ptr<Encoding> enc = make_encoding(c);
   enc->begin(sequential_positions(T, c.grid_cols));
   const Tensor y = enc->embed(Var(x)).value();
-  const Tensor P = table(c, T);
+  const Tensor P = encoding_table(c, T);
   for (int64_t b = 0; b < 2; ++b)
     for (int64_t e = 0; e < T * 8; ++e) EXPECT_FLOAT_EQ(y[b * T * 8 + e], x[b * T * 8 + e] + P[e]);
 }

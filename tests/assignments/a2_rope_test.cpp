@@ -14,20 +14,10 @@
 namespace pelab {
 namespace {
 
+using test::first_positions;
+using test::rope_inv_freq;
+
 const RopeStyle kStyles[] = {RopeStyle::kInterleaved, RopeStyle::kHalf};
-
-// inv_freq[j] = base^(-2j / dh) for the first n_pairs pairs.
-std::vector<float> inv_freq(int64_t dh, int64_t n_pairs, double base = 10000.0) {
-  std::vector<float> f(n_pairs);
-  for (int64_t j = 0; j < n_pairs; ++j) f[j] = static_cast<float>(std::pow(base, -2.0 * j / dh));
-  return f;
-}
-
-std::vector<float> positions(int64_t T) {
-  std::vector<float> p(T);
-  for (int64_t t = 0; t < T; ++t) p[t] = static_cast<float>(t);
-  return p;
-}
 
 // The dims of pair j: (2j, 2j + 1) interleaved, (j, j + dh/2) half.
 std::pair<int64_t, int64_t> pair_dims(RopeStyle style, int64_t j, int64_t dh) {
@@ -52,8 +42,8 @@ TEST(A2_Rope, ForwardMatchesClosedFormIncludingPartialRotation) {
   for (RopeStyle style : kStyles)
     for (int64_t P : {4, 2, 1, 0}) {  // all dh/2 pairs, some of them, none
       Tensor c, s;
-      const std::vector<float> f = inv_freq(dh, P);
-      rope_tables(positions(T), f, c, s);
+      const std::vector<float> f = rope_inv_freq(dh, P);
+      rope_tables(first_positions(T), f, c, s);
       Var y = rope(x, c, s, style);
       ASSERT_EQ(y.shape(), x.shape());
       for (int64_t bh = 0; bh < B * H; ++bh)
@@ -87,7 +77,7 @@ TEST(A2_Rope, DotProductDependsOnlyOnRelativePosition) {
   for (RopeStyle style : kStyles)
     for (int64_t P : {4, 3}) {
       Tensor c, s;
-      rope_tables(positions(T), inv_freq(dh, P), c, s);
+      rope_tables(first_positions(T), rope_inv_freq(dh, P), c, s);
       const Tensor rq = rope(Var(qs), c, s, style).value(), rk = rope(Var(ks), c, s, style).value();
       auto dot = [&](int64_t m, int64_t n) {
         double acc = 0.0;
@@ -109,7 +99,7 @@ TEST(A2_Rope, PreservesNorms) {
   Var x = test::random_var({2, 1, T, dh}, rng);
   for (RopeStyle style : kStyles) {
     Tensor c, s;
-    rope_tables(positions(T), inv_freq(dh, dh / 2), c, s);
+    rope_tables(first_positions(T), rope_inv_freq(dh, dh / 2), c, s);
     const Tensor y = rope(x, c, s, style).value();
     for (int64_t row = 0; row < 2 * T; ++row) {
       double nx = 0.0, ny = 0.0;
@@ -130,7 +120,7 @@ TEST(A2_Rope, BackwardIsTheInverseRotation) {
   for (RopeStyle style : kStyles)
     for (int64_t P : {4, 2}) {
       Tensor c, s;
-      rope_tables(positions(T), inv_freq(dh, P), c, s);
+      rope_tables(first_positions(T), rope_inv_freq(dh, P), c, s);
       Var x = test::random_var({2, 2, T, dh}, rng);
       const Tensor g = test::random_tensor({2, 2, T, dh}, rng);
       Var rx = rope(x, c, s, style);
@@ -170,7 +160,7 @@ TEST(A2_Rope, Gradcheck) {
   Random rng(5);
   for (RopeStyle style : kStyles) {
     Tensor c, s;
-    rope_tables(positions(T), inv_freq(dh, 2), c, s);  // partial: 2 of 3 pairs
+    rope_tables(first_positions(T), rope_inv_freq(dh, 2), c, s);  // partial: 2 of 3 pairs
     Var x = test::random_var({1, 2, T, dh}, rng);
     EXPECT_TRUE(test::GradcheckPasses(
         [&](const std::vector<Var>& in) { return rope(in[0], c, s, style); }, {x}, options));
@@ -182,7 +172,7 @@ TEST(A2_Rope, GradientsAccumulate) {
   // graphs leave twice one pass's gradient, and x used twice in one graph gets both uses.
   const int64_t T = 4, dh = 6;
   Tensor c, s;
-  rope_tables(positions(T), inv_freq(dh, 3), c, s);
+  rope_tables(first_positions(T), rope_inv_freq(dh, 3), c, s);
   Random rng(6);
   for (RopeStyle style : kStyles) {
     Var x = test::random_var({1, 2, T, dh}, rng);
@@ -204,7 +194,7 @@ TEST(A2_Rope, GradientsAccumulate) {
 TEST(A2_Rope, ThreadCountDoesNotChangeTheBits) {
   const int64_t T = 16, dh = 8;
   Tensor c, s;
-  rope_tables(positions(T), inv_freq(dh, 3), c, s);
+  rope_tables(first_positions(T), rope_inv_freq(dh, 3), c, s);
   Random rng(7);
   Var x = test::random_var({2, 4, T, dh}, rng);
   for (RopeStyle style : kStyles) {

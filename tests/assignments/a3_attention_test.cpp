@@ -20,19 +20,9 @@
 namespace pelab {
 namespace {
 
+using test::AttentionInputs;
+using test::random_attention_inputs;
 using test::random_var;
-
-struct Inputs {
-  Var q, k, v, bias;
-};
-
-// q, k, v (B, H, T, dh) and a bias (H, T, T), uniform in [-range, range).
-Inputs random_inputs(Random& rng, int64_t B, int64_t H, int64_t T, int64_t dh, float range = 1.0f) {
-  return {random_var({B, H, T, dh}, rng, true, -range, range),
-          random_var({B, H, T, dh}, rng, true, -range, range),
-          random_var({B, H, T, dh}, rng, true, -range, range),
-          random_var({H, T, T}, rng, true, -range, range)};
-}
 
 // The gradients of L = sum(O * G), from the formulas on top of the file, in double.
 struct Grads {
@@ -114,7 +104,8 @@ TEST(A3_Attention, GradientsMatchTheFormulas) {
   // Odd sizes; T = 70 crosses a block of 64 rows (attention.cpp's kBlock).
   for (const Case& c : {Case{2, 3, 7, 5}, Case{1, 2, 70, 4}}) {
     Random rng(static_cast<uint64_t>(c.T));
-    Inputs in = random_inputs(rng, c.B, c.H, c.T, c.dh, 2.0f);  // rows of P far from uniform
+    // Range 2: rows of P far from uniform.
+    AttentionInputs in = random_attention_inputs(rng, c.B, c.H, c.T, c.dh, 2.0f);
     const float scale = 1.0f / std::sqrt(static_cast<float>(c.dh));
     for (bool with_bias : {false, true}) {
       for (Var* x : {&in.q, &in.k, &in.v, &in.bias}) x->zero_grad();
@@ -157,7 +148,7 @@ TEST(A3_Attention, GradientsRespectTheCausalMask) {
   // r does (query r never saw them); nor does any bias entry above the diagonal.
   Random rng(2);
   const int64_t T = 6, dh = 3, r = 2;
-  Inputs in = random_inputs(rng, 1, 1, T, dh);
+  AttentionInputs in = random_attention_inputs(rng, 1, 1, T, dh);
   Tensor G = Tensor::zeros({1, 1, T, dh});
   for (int64_t d = 0; d < dh; ++d) G[r * dh + d] = 1.0f + static_cast<float>(d);
   backward(causal_attention(in.q, in.k, in.v, in.bias, 0.5f), G);
@@ -177,8 +168,9 @@ TEST(A3_Attention, GradientsRespectTheCausalMask) {
 }
 
 GradcheckOptions attention_options() {
-  // tests/autograd/ops/attention_test.cpp's tolerances, derived there: truncation ~2e-5 at
-  // eps = 1e-2 plus fp32 rounding ~2e-5; atol 2e-4 is ~5x their sum.
+  // A softmax of scores that are sums of dh = 3 products: third derivatives ~scale^3 |k|^3 <~ 1,
+  // so truncation ~eps^2 / 6 ~ 2e-5 at eps = 1e-2; fp32 rounding of the T * dh outputs a key
+  // or value element feeds, ~6e-8 * sqrt(12) / eps ~ 2e-5. atol 2e-4 is ~5x their sum.
   GradcheckOptions o;
   o.eps = 1e-2f;
   o.atol = 2e-4;
@@ -187,9 +179,12 @@ GradcheckOptions attention_options() {
 }
 
 TEST(A3_Attention, GradcheckQKV) {
-  test::ScopedThreads one_thread(1);  // hundreds of tiny forwards: no gain from threads
+  // One thread: gradcheck runs hundreds of tiny forwards, too small to gain from OpenMP but
+  // each paying its fork and join (milliseconds when the cores are shared). The threaded code
+  // is checked against the one-threaded one in ThreadCountDoesNotChangeTheBits.
+  test::ScopedThreads one_thread(1);
   Random rng(5);
-  Inputs in = random_inputs(rng, 2, 2, 4, 3);
+  AttentionInputs in = random_attention_inputs(rng, 2, 2, 4, 3);
   const float scale = 1.0f / std::sqrt(3.0f);
   EXPECT_TRUE(test::GradcheckPasses(
       [scale](const std::vector<Var>& x) {
@@ -199,9 +194,9 @@ TEST(A3_Attention, GradcheckQKV) {
 }
 
 TEST(A3_Attention, GradcheckWithBias) {
-  test::ScopedThreads one_thread(1);
+  test::ScopedThreads one_thread(1);  // as in GradcheckQKV
   Random rng(6);
-  Inputs in = random_inputs(rng, 2, 2, 4, 3);
+  AttentionInputs in = random_attention_inputs(rng, 2, 2, 4, 3);
   const float scale = 1.0f / std::sqrt(3.0f);
   EXPECT_TRUE(test::GradcheckPasses(
       [scale](const std::vector<Var>& x) {
@@ -213,7 +208,7 @@ TEST(A3_Attention, GradcheckWithBias) {
 TEST(A3_Attention, GradientsAccumulate) {
   // The backward adds into the gradients (+=): two backward passes leave twice one pass's.
   Random rng(7);
-  Inputs in = random_inputs(rng, 2, 2, 5, 3);
+  AttentionInputs in = random_attention_inputs(rng, 2, 2, 5, 3);
   const Tensor G = test::random_tensor(in.q.shape(), rng);
   std::vector<std::vector<float>> once, twice;
   for (std::vector<std::vector<float>>* out : {&once, &twice}) {
@@ -229,7 +224,7 @@ TEST(A3_Attention, ThreadCountDoesNotChangeTheBits) {
   // Whatever the threads, the same numbers: no race on the shared dbias, and its sum over the
   // batch in a fixed order.
   Random rng(9);
-  Inputs in = random_inputs(rng, 2, 3, 8, 4);
+  AttentionInputs in = random_attention_inputs(rng, 2, 3, 8, 4);
   auto f = [](const std::vector<Var>& x) { return causal_attention(x[0], x[1], x[2], x[3], 0.5f); };
   test::ScopedThreads one(1);
   const auto serial = test::values_and_grads(f, {in.q, in.k, in.v, in.bias});

@@ -17,9 +17,12 @@
 #include "models/transformer.h"
 #include "tests/assignments/golden_util.h"
 #include "tests/core/test_util.h"
+#include "tests/models/encodings/encoding_test_util.h"
 
 namespace pelab {
 namespace {
+
+using test::alibi_config;
 
 void expect_slopes(int64_t H, const std::vector<double>& expected) {
   const std::vector<float> got = alibi_slopes(H);
@@ -51,20 +54,10 @@ TEST(A4_Alibi, SlopesForOtherHeadCounts) {
            std::pow(2.0, -0.5), std::pow(2.0, -1.5), std::pow(2.0, -2.5), std::pow(2.0, -3.5)});
 }
 
-ModelConfig alibi(int64_t H) {
-  ModelConfig c;
-  c.pe = "alibi";
-  c.d_model = 4 * H;
-  c.n_heads = H;
-  c.n_layers = 1;
-  c.vocab_size = 7;
-  return c;
-}
-
 TEST(A4_Alibi, BiasIsMinusSlopeTimesDistance) {
   for (int64_t H : {4, 6}) {
     const int64_t T = 7;
-    std::unique_ptr<Encoding> enc = make_encoding(alibi(H));
+    std::unique_ptr<Encoding> enc = make_encoding(alibi_config(H));
     enc->begin(sequential_positions(T, 8));
     const Var bias = enc->score_bias();
     ASSERT_TRUE(bias.defined());
@@ -84,7 +77,7 @@ TEST(A4_Alibi, BiasUsesThePositionsNotTheSlots) {
   p.index = {0.0f, 3.0f, 4.0f, 10.0f};
   p.row.assign(4, 0.0f);
   p.col = p.index;
-  std::unique_ptr<Encoding> enc = make_encoding(alibi(2));
+  std::unique_ptr<Encoding> enc = make_encoding(alibi_config(2));
   enc->begin(p);
   const Tensor b = enc->score_bias().value();
   ASSERT_EQ(b.shape(), (Shape{2, 4, 4}));
@@ -96,7 +89,7 @@ TEST(A4_Alibi, BiasUsesThePositionsNotTheSlots) {
 
 TEST(A4_Alibi, AttentionDependsOnlyOnRelativePositions) {
   // Shifting every position by 40 changes no score: the attention maps of every layer stay.
-  ModelConfig c = alibi(4);
+  ModelConfig c = alibi_config(4);
   c.n_layers = 2;
   Transformer net(c);
   Random rng(2);

@@ -1,3 +1,4 @@
+// This file holds the tests of the copy task (experiments/tasks/copy.cpp).
 // Assignment A6, the copy task's generator (docs/assignments/A6-copy.md):
 //   x_1 .. x_n SEP x_1 .. x_n,   symbols 0-9 drawn uniformly, SEP 10
 // checked for lengths and alphabet, the answer, the exact use of the seeded stream (one

@@ -1,8 +1,10 @@
-// Helpers for the autograd tests: leaf variables with random values and a gradcheck assertion.
+// Helpers for the autograd tests: leaf variables with random values, a gradcheck assertion, and
+// the inputs that the tests of an op and its assignment suite (tests/assignments/) share.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "autograd/gradcheck.h"
@@ -43,6 +45,35 @@ inline std::vector<std::vector<float>> values_and_grads(const OpFunction& f,
   for (const Var& x : inputs)
     if (x.requires_grad()) result.push_back(x.grad().to_vector());
   return result;
+}
+
+// Causal attention's inputs (autograd/ops.h: causal_attention): q, k, v (B, H, T, dh) and a bias
+// (H, T, T), uniform in [-range, range).
+struct AttentionInputs {
+  Var q, k, v, bias;
+};
+
+inline AttentionInputs random_attention_inputs(Random& rng, int64_t B, int64_t H, int64_t T,
+                                               int64_t dh, float range = 1.0f) {
+  return {random_var({B, H, T, dh}, rng, true, -range, range),
+          random_var({B, H, T, dh}, rng, true, -range, range),
+          random_var({B, H, T, dh}, rng, true, -range, range),
+          random_var({H, T, T}, rng, true, -range, range)};
+}
+
+// RoPE's frequencies (autograd/ops.h: rope_tables): inv_freq[j] = base^(-2j / dh) for the first
+// n_pairs pairs, as the contract has them.
+inline std::vector<float> rope_inv_freq(int64_t dh, int64_t n_pairs, double base = 10000.0) {
+  std::vector<float> f(n_pairs);
+  for (int64_t j = 0; j < n_pairs; ++j) f[j] = static_cast<float>(std::pow(base, -2.0 * j / dh));
+  return f;
+}
+
+// The positions 0, 1, ..., T - 1.
+inline std::vector<float> first_positions(int64_t T) {
+  std::vector<float> p(T);
+  for (int64_t t = 0; t < T; ++t) p[t] = static_cast<float>(t);
+  return p;
 }
 
 }  // namespace pelab::test

@@ -60,7 +60,8 @@ TEST(Matmul, SharedRightOperand) {
 }
 
 TEST(Matmul, Batched) {
-  test::ScopedThreads one_thread(1);  // gemm_batched forks per call: see Attention.GradcheckQKV
+  // gemm_batched forks per call: see A3_Attention.GradcheckQKV (tests/assignments/).
+  test::ScopedThreads one_thread(1);
   Random rng(2);
   for (auto [a_shape, b_shape] :
        {std::pair<Shape, Shape>{{2, 3, 4}, {2, 4, 5}}, {{2, 3, 1, 4}, {2, 3, 4, 2}}}) {

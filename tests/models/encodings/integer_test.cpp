@@ -12,28 +12,17 @@
 #include "autograd/ops.h"
 #include "models/encodings/registry.h"
 #include "tests/core/test_util.h"
+#include "tests/models/encodings/encoding_test_util.h"
 
 namespace pelab {
 namespace {
 
-ModelConfig config(const std::string& pe, int64_t d_model) {
-  ModelConfig c;
-  c.pe = pe;
-  c.d_model = d_model;
-  c.n_heads = 1;
-  return c;
-}
-
-// P (T, D) for the positions 0..T-1.
-Tensor table(const ModelConfig& c, int64_t T) {
-  std::unique_ptr<Encoding> enc = make_encoding(c);
-  enc->begin(sequential_positions(T, c.grid_cols));
-  return enc->embed(Var(Tensor::zeros({1, T, c.d_model}))).value().reshape({T, c.d_model});
-}
+using test::encoding_config;
+using test::encoding_table;
 
 TEST(Integer, TableIsThePositionWithAlternatingSigns) {
   const int64_t D = 8, T = 50;
-  const Tensor P = table(config("integer", D), T);
+  const Tensor P = encoding_table(encoding_config("integer", D), T);
   for (int64_t p = 0; p < T; ++p)
     for (int64_t i = 0; i < D; ++i)
       EXPECT_EQ(P[p * D + i], i % 2 == 0 ? static_cast<float>(p) : -static_cast<float>(p));
@@ -42,7 +31,7 @@ TEST(Integer, TableIsThePositionWithAlternatingSigns) {
 TEST(Normalized, TableIsThePositionOverTheLengthWithAlternatingSigns) {
   const int64_t D = 6;
   for (int64_t N : {4, 10, 37}) {
-    const Tensor P = table(config("normalized", D), N);
+    const Tensor P = encoding_table(encoding_config("normalized", D), N);
     for (int64_t p = 0; p < N; ++p)
       for (int64_t i = 0; i < D; ++i) {
         const double v = static_cast<double>(p) / static_cast<double>(N);
@@ -52,8 +41,8 @@ TEST(Normalized, TableIsThePositionOverTheLengthWithAlternatingSigns) {
 }
 
 TEST(Normalized, TheSamePositionMeansDifferentThingsAtDifferentLengths) {
-  const Tensor short_seq = table(config("normalized", 2), 4),
-               long_seq = table(config("normalized", 2), 8);
+  const Tensor short_seq = encoding_table(encoding_config("normalized", 2), 4),
+               long_seq = encoding_table(encoding_config("normalized", 2), 8);
   EXPECT_FLOAT_EQ(short_seq[2 * 2], 0.5f);  // position 2 of 4
   EXPECT_FLOAT_EQ(long_seq[2 * 2], 0.25f);  // position 2 of 8
 }
@@ -97,7 +86,7 @@ TEST(Integer, WithAlternatingSignsLayerNormKeepsTheShift) {
   Tensor x = Tensor::empty({D});
   for (int64_t i = 0; i < D; ++i) x[i] = rng.normal(0.0f, 0.02f);
   const Tensor reference = normalize(x);
-  const Tensor P = table(config("integer", D), T);
+  const Tensor P = encoding_table(encoding_config("integer", D), T);
   for (int64_t p : {1, 5, 40}) {
     Tensor shifted = x.clone();
     for (int64_t i = 0; i < D; ++i) shifted[i] += P[p * D + i];
@@ -120,7 +109,7 @@ TEST(Integer, ThePositionSwampsTheTokenAfterAFewPositions) {
     b[i] = rng.normal(0.0f, 0.02f);
   }
   EXPECT_LT(std::abs(cosine(normalize(a), normalize(b))), 0.7);
-  const Tensor P = table(config("integer", D), 6);
+  const Tensor P = encoding_table(encoding_config("integer", D), 6);
   for (int64_t i = 0; i < D; ++i) {
     a[i] += P[5 * D + i];
     b[i] += P[5 * D + i];
