@@ -46,6 +46,10 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps = 1e-
 
 // activation.cpp
 Var gelu(const Var& x);  // tanh approximation (PyTorch approximate='tanh')
+
+// gelu_linear.cpp
+// linear(gelu(h), weight, bias), the same bits, without keeping gelu(h) for the backward.
+Var gelu_linear(const Var& h, const Var& weight, const Var& bias = Var());
 Var relu(const Var& x);
 
 // softmax.cpp

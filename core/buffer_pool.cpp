@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "core/buffer_pool.h"
 
 #include <cstdlib>
@@ -33,6 +34,8 @@ float* pool_acquire(int64_t n) {
   Pool& p = pool();
   {
     std::lock_guard<std::mutex> lock(p.mutex);
+    p.stats.bytes_in_use += static_cast<int64_t>(bytes_for(n));
+    p.stats.peak_bytes_in_use = std::max(p.stats.peak_bytes_in_use, p.stats.bytes_in_use);
     auto it = p.free_lists.find(n);
     if (it != p.free_lists.end() && !it->second.empty()) {
       float* buf = it->second.back();
@@ -51,6 +54,7 @@ float* pool_acquire(int64_t n) {
 void pool_release(float* buf, int64_t n) {
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
+  p.stats.bytes_in_use -= static_cast<int64_t>(bytes_for(n));
   p.free_lists[n].push_back(buf);
 }
 

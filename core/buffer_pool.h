@@ -16,6 +16,8 @@ struct BufferPoolStats {
   int64_t fresh_allocations = 0;  // buffers obtained from the system so far
   int64_t reuses = 0;             // requests served from the free lists
   int64_t bytes_held = 0;         // bytes owned by the pool, in use or free
+  int64_t bytes_in_use = 0;       // bytes of the buffers handed out and not yet released
+  int64_t peak_bytes_in_use = 0;  // the most bytes_in_use has been
 };
 
 // Returns an uninitialised, 64-byte aligned buffer of n floats (n >= 0).

@@ -83,8 +83,8 @@ Var Transformer::forward(const IntTensor& tokens, const Positions& positions,
     Var y = causal_attention(q, k, v, bias, scale, attention_maps ? &probs : nullptr);
     if (attention_maps != nullptr) attention_maps->push_back(probs);
     x = add(x, linear(merge_heads(y), b.proj_w, b.proj_b));
-    x = add(
-        x, linear(gelu(linear(layer_norm(x, b.ln2_w, b.ln2_b), b.fc_w, b.fc_b)), b.mlp_w, b.mlp_b));
+    x = add(x,
+            gelu_linear(linear(layer_norm(x, b.ln2_w, b.ln2_b), b.fc_w, b.fc_b), b.mlp_w, b.mlp_b));
   }
   return linear(layer_norm(x, ln_f_w_, ln_f_b_), lm_head_);
 }

@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "autograd/ops.h"
+#include "autograd/ops/kernels.h"
 #include "core/fast_math.h"
 #include "core/threads.h"
 #include "core/vectorize.h"
@@ -28,12 +29,15 @@ float gelu_sigmoid(float x) {
   return 1.0f / (1.0f + fast_exp(-2.0f * kSqrt2OverPi * (x + kGeluA * x * x * x)));
 }
 
+}  // namespace
+
+namespace kernels {
+
 PELAB_VECTORIZED void gelu_forward(const float* x, float* y, int64_t n) {
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * gelu_sigmoid(x[i]);
 }
 
-// gx += g * dy/dx
 PELAB_VECTORIZED void gelu_backward(const float* x, const float* g, float* gx, int64_t n) {
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
   for (int64_t i = 0; i < n; ++i) {
@@ -43,14 +47,14 @@ PELAB_VECTORIZED void gelu_backward(const float* x, const float* g, float* gx, i
   }
 }
 
-}  // namespace
+}  // namespace kernels
 
 Var gelu(const Var& x) {
   const int64_t n = x.numel();
   Tensor y = Tensor::empty(x.shape());
-  gelu_forward(x.value().data(), y.data(), n);
+  kernels::gelu_forward(x.value().data(), y.data(), n);
   return make_result("gelu", y, {x}, [X = x.value(), n](Node& self) {
-    gelu_backward(X.data(), self.grad.data(), self.input_grad(0).data(), n);
+    kernels::gelu_backward(X.data(), self.grad.data(), self.input_grad(0).data(), n);
   });
 }
 

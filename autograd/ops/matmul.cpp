@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "autograd/ops/kernels.h"
 #include "core/column_sums.h"
 #include "core/gemm.h"
 #include "core/threads.h"
@@ -90,6 +91,27 @@ Var matmul(const Var& a, const Var& b) {
                      });
 }
 
+namespace kernels {
+
+void linear_forward(const float* X, const float* W, const float* b, int64_t R, int64_t in,
+                    int64_t out, float* Y) {
+  if (b != nullptr) {
+#pragma omp parallel for schedule(static) if (R * out > kParallelElements)
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t o = 0; o < out; ++o) Y[r * out + o] = b[o];
+  }
+  gemm(dense(false, true, R, out, in, X, W, b != nullptr ? 1.0f : 0.0f, Y));
+}
+
+void linear_backward(const float* dY, const float* X, const float* W, int64_t R, int64_t in,
+                     int64_t out, float* dX, float* dW, float* db) {
+  if (dX != nullptr) gemm(dense(false, false, R, in, out, dY, W, 1.0f, dX));
+  if (dW != nullptr) gemm(dense(true, false, out, in, R, dY, X, 1.0f, dW));
+  if (db != nullptr) column_sums_add(dY, R, out, db);
+}
+
+}  // namespace kernels
+
 Var linear(const Var& x, const Var& weight, const Var& bias) {
   if (weight.dim() != 2)
     throw std::invalid_argument("linear: weight must be (out, in), got " +
@@ -104,24 +126,17 @@ Var linear(const Var& x, const Var& weight, const Var& bias) {
   Shape out_shape = x.shape();
   out_shape.back() = out_f;
   Tensor y = Tensor::empty(out_shape);
-  float* py = y.data();
-  if (bias.defined()) {
-    const float* pb = bias.value().data();
-#pragma omp parallel for schedule(static) if (R * out_f > kParallelElements)
-    for (int64_t r = 0; r < R; ++r)
-      for (int64_t o = 0; o < out_f; ++o) py[r * out_f + o] = pb[o];
-  }
-  gemm(dense(false, true, R, out_f, in_f, x.value().data(), weight.value().data(),
-             bias.defined() ? 1.0f : 0.0f, py));
+  kernels::linear_forward(x.value().data(), weight.value().data(),
+                          bias.defined() ? bias.value().data() : nullptr, R, in_f, out_f, y.data());
   return make_result("linear", y, {x, weight, bias},
                      [X = x.value(), W = weight.value(), R, in_f, out_f](Node& self) {
-                       const float* dY = self.grad.data();
-                       if (Tensor& dX = self.input_grad(0); dX.defined())
-                         gemm(dense(false, false, R, in_f, out_f, dY, W.data(), 1.0f, dX.data()));
-                       if (Tensor& dW = self.input_grad(1); dW.defined())
-                         gemm(dense(true, false, out_f, in_f, R, dY, X.data(), 1.0f, dW.data()));
-                       if (Tensor& db = self.input_grad(2); db.defined())
-                         column_sums_add(dY, R, out_f, db.data());
+                       Tensor& dX = self.input_grad(0);
+                       Tensor& dW = self.input_grad(1);
+                       Tensor& db = self.input_grad(2);
+                       kernels::linear_backward(self.grad.data(), X.data(), W.data(), R, in_f,
+                                                out_f, dX.defined() ? dX.data() : nullptr,
+                                                dW.defined() ? dW.data() : nullptr,
+                                                db.defined() ? db.data() : nullptr);
                      });
 }
 
