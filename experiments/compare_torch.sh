@@ -26,12 +26,15 @@ printf '| config | pelab 1t tok/s | pelab 2t tok/s | torch 1t tok/s | torch 2t t
 printf '|---|---|---|---|---|---|---|---|---|---|\n'
 for c in "${configs[@]}"; do
   declare -A ms=()
-  rss_p="" rss_t=""
+  rss_p="" rss_t="" gf=""
   for ((r = 0; r < rounds; ++r)); do
     for t in 1 2; do
       out="$("$pelab" bench --config "$c" --pe rope --threads "$t")"
       ms[p$t]+="$(echo "$out" | field step_ms) "
-      [[ $t == 2 ]] && gf="$(echo "$out" | field gflops)" && rss_p="$(echo "$out" | field peak_rss_mb)"
+      if [[ $t == 2 ]]; then
+        gf+="$(echo "$out" | field gflops) "
+        rss_p="$(echo "$out" | field peak_rss_mb)"
+      fi
       out="$(OPENBLAS_CORETYPE="$kernel" /usr/bin/time -f 'maxrss_kb=%M' /usr/bin/python3 "$torch_ref" bench \
              --config "$c" --pe rope --threads "$t" 2>&1)"
       ms[t$t]+="$(echo "$out" | field step_ms) "
@@ -40,7 +43,7 @@ for c in "${configs[@]}"; do
   done
   tokens=$(/usr/bin/python3 -c "c={'tiny':64*32,'small':128*32,'medium':256*16}; print(c['$c'])")
   /usr/bin/python3 - "$c" "$tokens" "$(best ${ms[p1]})" "$(best ${ms[p2]})" "$(best ${ms[t1]})" \
-      "$(best ${ms[t2]})" "$gf" "$rss_p" "$rss_t" <<'PY'
+      "$(best ${ms[t2]})" "$(printf '%s\n' $gf | sort -g | tail -n 1)" "$rss_p" "$rss_t" <<'PY'
 import sys
 c, tokens, p1, p2, t1, t2, gf, rss_p, rss_t = sys.argv[1:]
 tokens = float(tokens)
