@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "experiments/report/summary.h"
+#include "models/transformer.h"
 #include "tests/core/test_util.h"
 #include "tests/experiments/pelab_process.h"
 
@@ -119,6 +120,46 @@ TEST(ReportSummary, RunsThatDifferInMoreThanTheSeedGetARowEach) {
   EXPECT_EQ(rows[1].encoding, "none (n_layers=4)");
   EXPECT_EQ(rows[1].runs, 1);
   EXPECT_EQ(rows[2].encoding, "rope");
+}
+
+// Run files written with known scores (no training): pelab report reads them back into the
+// table, the CSV included.
+TEST(ReportCommand, TableFromRunFilesWithKnownNumbers) {
+  const std::string dir = test::temp_path("report_known");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ModelConfig model;
+  model.vocab_size = 8;
+  model.d_model = 8;
+  model.n_heads = 2;
+  model.n_layers = 1;
+  model.pe = "none";
+  Transformer transformer(model);
+  const struct {
+    const char* name;
+    int64_t seed;
+    std::vector<double> em;
+  } files[] = {{"a", 0, {1, 1, 1, 1, 0.4, 0.6, 0.2, 0.0}},
+               {"b", 1, {1, 1, 1, 0.96, 0.8, 0.6, 0.0, 0.0}}};
+  for (const auto& f : files) {
+    NamedRun r = run(f.name, "copy", "none", f.em);
+    r.record.model = model;
+    r.record.train.seed = f.seed;
+    r.record.eval_log.token_accuracy = r.record.eval_log.exact_match;
+    save_run(dir + "/" + f.name + ".h5", r.record, transformer.params(), nullptr);
+  }
+  const test::Result r = test::pelab("report '" + dir + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // in-dist: 1.00 and 0.99 -> 0.995 ± 0.007; (4, 6]: 0.5 and 0.7; (6, 8]: 0.1 and 0.0. Run b's
+  // 0.96 is stored as float32 (0.9599999...), so its in-dist mean falls just under 0.99.
+  EXPECT_TRUE(Contains(r.out,
+                       "| copy | none | 2 | 0.99 ± 0.01 | 0.60 ± 0.14 | 0.05 ± 0.07 | - | "
+                       "1 below 0.99 in-dist |"))
+      << r.out;
+  EXPECT_TRUE(Contains(test::read_file(dir + "/report.csv"),
+                       "copy,none,2,0.995000,0.007071,2,0.600000,0.141421,2,0.050000,0.070711,2,"
+                       ",,0,0,1"));
+  fs::remove_all(dir);
 }
 
 TEST(ReportCommand, SkipsACorruptFileAndReportsTheRest) {
