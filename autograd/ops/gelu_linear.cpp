@@ -11,23 +11,14 @@
 // H (for gelu's backward) and G (for linear's dW) until the backward; fused, only H. In the
 // MLP, G is the widest activation, (B, T, 4D): 16 MB per layer in the medium benchmark. The
 // price is one more gelu per step, a few percent of the MLP's time.
-#include <stdexcept>
-
 #include "autograd/ops.h"
 #include "autograd/ops/kernels.h"
 
 namespace pelab {
 
 Var gelu_linear(const Var& h, const Var& weight, const Var& bias) {
-  if (weight.dim() != 2)
-    throw std::invalid_argument("gelu_linear: weight must be (out, in), got " +
-                                shape_str(weight.shape()));
+  kernels::check_linear_args("gelu_linear", h, weight, bias);
   const int64_t out_f = weight.size(0), in_f = weight.size(1);
-  if (h.dim() < 1 || h.size(-1) != in_f)
-    throw std::invalid_argument("gelu_linear: input " + shape_str(h.shape()) +
-                                " does not end in in_features of weight " +
-                                shape_str(weight.shape()));
-  if (bias.defined()) check_same_shape("gelu_linear: bias", {out_f}, bias.shape());
   const int64_t R = shape_numel(Shape(h.shape().begin(), h.shape().end() - 1));
   Shape out_shape = h.shape();
   out_shape.back() = out_f;

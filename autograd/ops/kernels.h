@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+
+#include "autograd/variable.h"
 
 namespace pelab::kernels {
 
@@ -17,5 +20,9 @@ void linear_forward(const float* X, const float* W, const float* b, int64_t R, i
                     int64_t out, float* Y);
 void linear_backward(const float* dY, const float* X, const float* W, int64_t R, int64_t in,
                      int64_t out, float* dX, float* dW, float* db);
+
+// The shapes linear needs (x (..., in), weight (out, in), bias (out) or none); throws
+// std::invalid_argument naming `op` and both shapes.
+void check_linear_args(const std::string& op, const Var& x, const Var& weight, const Var& bias);
 
 }  // namespace pelab::kernels

@@ -110,18 +110,22 @@ void linear_backward(const float* dY, const float* X, const float* W, int64_t R,
   if (db != nullptr) column_sums_add(dY, R, out, db);
 }
 
+void check_linear_args(const std::string& op, const Var& x, const Var& weight, const Var& bias) {
+  if (weight.dim() != 2)
+    throw std::invalid_argument(op + ": weight must be (out, in), got " +
+                                shape_str(weight.shape()));
+  if (x.dim() < 1 || x.size(-1) != weight.size(1))
+    throw std::invalid_argument(op + ": input " + shape_str(x.shape()) +
+                                " does not end in in_features of weight " +
+                                shape_str(weight.shape()));
+  if (bias.defined()) check_same_shape((op + ": bias").c_str(), {weight.size(0)}, bias.shape());
+}
+
 }  // namespace kernels
 
 Var linear(const Var& x, const Var& weight, const Var& bias) {
-  if (weight.dim() != 2)
-    throw std::invalid_argument("linear: weight must be (out, in), got " +
-                                shape_str(weight.shape()));
+  kernels::check_linear_args("linear", x, weight, bias);
   const int64_t out_f = weight.size(0), in_f = weight.size(1);
-  if (x.dim() < 1 || x.size(-1) != in_f)
-    throw std::invalid_argument("linear: input " + shape_str(x.shape()) +
-                                " does not end in in_features of weight " +
-                                shape_str(weight.shape()));
-  if (bias.defined()) check_same_shape("linear: bias", {out_f}, bias.shape());
   const int64_t R = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));  // in_f may be 0
   Shape out_shape = x.shape();
   out_shape.back() = out_f;
