@@ -44,6 +44,12 @@ Var embedding(const Var& table, const IntTensor& ids);  // table (V, D), ids (..
 // layernorm.cpp
 Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps = 1e-5f);  // last dim
 
+// layer_norm_linear.cpp
+// linear(layer_norm(x, ln_weight, ln_bias), weight, bias), the same bits, without keeping the
+// normalized output for the backward.
+Var layer_norm_linear(const Var& x, const Var& ln_weight, const Var& ln_bias, const Var& weight,
+                      const Var& bias = Var(), float eps = 1e-5f);
+
 // activation.cpp
 Var gelu(const Var& x);  // tanh approximation (PyTorch approximate='tanh')
 

@@ -76,7 +76,7 @@ Var Transformer::forward(const IntTensor& tokens, const Positions& positions,
   const float scale = 1.0f / std::sqrt(static_cast<float>(config_.head_dim()));
   if (attention_maps != nullptr) attention_maps->clear();
   for (const Block& b : blocks_) {
-    Var qkv = linear(layer_norm(x, b.ln1_w, b.ln1_b), b.qkv_w, b.qkv_b);  // (B, T, 3D)
+    Var qkv = layer_norm_linear(x, b.ln1_w, b.ln1_b, b.qkv_w, b.qkv_b);  // (B, T, 3D)
     auto [q, k] = encoding_->rotate(split_heads(qkv, H, 0, 3), split_heads(qkv, H, 1, 3));
     Var v = split_heads(qkv, H, 2, 3);
     Tensor probs;
@@ -84,9 +84,9 @@ Var Transformer::forward(const IntTensor& tokens, const Positions& positions,
     if (attention_maps != nullptr) attention_maps->push_back(probs);
     x = add(x, linear(merge_heads(y), b.proj_w, b.proj_b));
     x = add(x,
-            gelu_linear(linear(layer_norm(x, b.ln2_w, b.ln2_b), b.fc_w, b.fc_b), b.mlp_w, b.mlp_b));
+            gelu_linear(layer_norm_linear(x, b.ln2_w, b.ln2_b, b.fc_w, b.fc_b), b.mlp_w, b.mlp_b));
   }
-  return linear(layer_norm(x, ln_f_w_, ln_f_b_), lm_head_);
+  return layer_norm_linear(x, ln_f_w_, ln_f_b_, lm_head_);
 }
 
 Var Transformer::loss(const IntTensor& tokens, const IntTensor& targets, const Tensor& loss_mask,

@@ -1,5 +1,6 @@
 // The arithmetic of ops that another op fuses: plain loops over raw buffers, no graph. The op
-// files define them beside the ops that own them (activation.cpp, matmul.cpp), with the math.
+// files define them beside the ops that own them (activation.cpp, layernorm.cpp, matmul.cpp),
+// with the math.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,14 @@ namespace pelab::kernels {
 // activation.cpp: y = gelu(x);  gx += g * gelu'(x)   (n elements each)
 void gelu_forward(const float* x, float* y, int64_t n);
 void gelu_backward(const float* x, const float* g, float* gx, int64_t n);
+
+// layernorm.cpp, x (R, D), w and b (D): xhat = (x - mean) * rstd, y = xhat * w + b;
+//   dx += rstd * (gh - mean(gh) - xhat * mean(gh * xhat)) with gh = g * w,
+//   dw += sum_r g * xhat, db += sum_r g   (dx, dw, db may be null: not needed)
+void layer_norm_forward(const float* x, const float* w, const float* b, float eps, int64_t R,
+                        int64_t D, float* xhat, float* rstd, float* y);
+void layer_norm_backward(const float* g, const float* xhat, const float* rstd, const float* w,
+                         int64_t R, int64_t D, float* dx, float* dw, float* db);
 
 // matmul.cpp, X (R, in), W (out, in), b (out) or null:
 //   Y = X W^T + b

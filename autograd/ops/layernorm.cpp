@@ -13,13 +13,14 @@
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "autograd/ops/kernels.h"
 #include "core/column_sums.h"
 #include "core/threads.h"
 #include "core/vectorize.h"
 
 namespace pelab {
 
-namespace {
+namespace kernels {
 
 // Rows r of x (R x D): xhat, rstd and y as above.
 PELAB_VECTORIZED void layer_norm_forward(const float* x, const float* w, const float* b, float eps,
@@ -56,7 +57,14 @@ PELAB_VECTORIZED void layer_norm_input_grad(const float* g, const float* xhat, c
   }
 }
 
-}  // namespace
+void layer_norm_backward(const float* g, const float* xhat, const float* rstd, const float* w,
+                         int64_t R, int64_t D, float* dx, float* dw, float* db) {
+  if (dx != nullptr) layer_norm_input_grad(g, xhat, rstd, w, R, D, dx);
+  if (dw != nullptr) column_dots_add(g, xhat, R, D, dw);
+  if (db != nullptr) column_sums_add(g, R, D, db);
+}
+
+}  // namespace kernels
 
 Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
   if (x.dim() < 1) throw std::invalid_argument("layer_norm: input must have a last dimension");
@@ -66,18 +74,17 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
   Tensor y = Tensor::empty(x.shape());
   Tensor xhat = Tensor::empty(x.shape());
   Tensor rstd = Tensor::empty({R});
-  layer_norm_forward(x.value().data(), weight.value().data(), bias.value().data(), eps, R, D,
-                     xhat.data(), rstd.data(), y.data());
+  kernels::layer_norm_forward(x.value().data(), weight.value().data(), bias.value().data(), eps, R,
+                              D, xhat.data(), rstd.data(), y.data());
   return make_result(
       "layer_norm", y, {x, weight, bias}, [xhat, rstd, W = weight.value(), R, D](Node& self) {
-        const float* g = self.grad.data();
         Tensor& dx = self.input_grad(0);
-        if (dx.defined())
-          layer_norm_input_grad(g, xhat.data(), rstd.data(), W.data(), R, D, dx.data());
         Tensor& dw = self.input_grad(1);
         Tensor& db = self.input_grad(2);
-        if (dw.defined()) column_dots_add(g, xhat.data(), R, D, dw.data());
-        if (db.defined()) column_sums_add(g, R, D, db.data());
+        kernels::layer_norm_backward(self.grad.data(), xhat.data(), rstd.data(), W.data(), R, D,
+                                     dx.defined() ? dx.data() : nullptr,
+                                     dw.defined() ? dw.data() : nullptr,
+                                     db.defined() ? db.data() : nullptr);
       });
 }
 
