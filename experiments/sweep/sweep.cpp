@@ -193,7 +193,17 @@ int sweep_command(int argc, char** argv) {
     for (const auto& [name, text] : from_file) {
       if (name == "out" || name == "jobs") {
         if (name == "out" && !vm.count("out")) o.out = text;
-        if (name == "jobs" && !vm.count("jobs")) o.jobs = std::atoi(text.c_str());
+        if (name == "jobs" && !vm.count("jobs")) {
+          size_t used = 0;
+          try {
+            o.jobs = std::stoi(text, &used);
+          } catch (const std::exception&) {
+            used = 0;
+          }
+          if (used == 0 || used != text.size() || o.jobs < 1)
+            throw UsageError("--config " + path + ": jobs must be a whole number >= 1, got '" +
+                             text + "'");
+        }
         continue;
       }
       if (train.find_nothrow(name, false) == nullptr)

@@ -208,6 +208,13 @@ TEST(Sweep, BadInputIsOneClearErrorBeforeAnyRunStarts) {
     EXPECT_TRUE(Contains(r.err, c.message)) << c.args;
     EXPECT_FALSE(fs::exists(dir)) << c.args;
   }
+  const std::string ini = test::temp_path("bad_jobs.ini");
+  { std::ofstream(ini) << "jobs = two\n"; }
+  const test::Result bad_jobs = pelab("sweep --out '" + dir + "' --config '" + ini + "'");
+  EXPECT_EQ(bad_jobs.code, 2);
+  EXPECT_TRUE(Contains(bad_jobs.err, "jobs must be a whole number >= 1, got 'two'"));
+  std::remove(ini.c_str());
+
   const test::Result no_out = pelab("sweep --pe rope");
   EXPECT_EQ(no_out.code, 2);
   EXPECT_TRUE(Contains(no_out.err, "--out"));
