@@ -26,4 +26,8 @@ bool parse_options(int argc, char** argv,
 void add_thread_option(boost::program_options::options_description& options);
 void apply_threads(const boost::program_options::variables_map& vm, bool announce);
 
+// `s` as one word for a POSIX shell: as it is when it is made of safe characters only, else in
+// single quotes.
+std::string shell_quote(const std::string& s);
+
 }  // namespace pelab

@@ -70,15 +70,6 @@ std::vector<std::pair<std::string, std::string>> run_option_tokens(
   return out;
 }
 
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                        "0123456789-_.,/+=:") == std::string::npos)
-    return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 // Where this program is, so the runs use the same pelab.
 std::string self_path() {
   std::error_code ec;
