@@ -30,6 +30,10 @@ void linear_forward(const float* X, const float* W, const float* b, int64_t R, i
 void linear_backward(const float* dY, const float* X, const float* W, int64_t R, int64_t in,
                      int64_t out, float* dX, float* dW, float* db);
 
+// The shapes layer_norm needs (x (..., D), weight and bias (D)); throws std::invalid_argument
+// naming `op` and the shapes.
+void check_layer_norm_args(const std::string& op, const Var& x, const Var& weight, const Var& bias);
+
 // The shapes linear needs (x (..., in), weight (out, in), bias (out) or none); throws
 // std::invalid_argument naming `op` and both shapes.
 void check_linear_args(const std::string& op, const Var& x, const Var& weight, const Var& bias);

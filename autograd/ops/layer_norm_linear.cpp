@@ -29,11 +29,8 @@ PELAB_VECTORIZED void affine(const float* xhat, const float* w, const float* b, 
 
 Var layer_norm_linear(const Var& x, const Var& ln_weight, const Var& ln_bias, const Var& weight,
                       const Var& bias, float eps) {
-  if (x.dim() < 1)
-    throw std::invalid_argument("layer_norm_linear: input must have a last dimension");
+  kernels::check_layer_norm_args("layer_norm_linear (LayerNorm)", x, ln_weight, ln_bias);
   const int64_t D = x.size(-1), R = D == 0 ? 0 : x.numel() / D;
-  check_same_shape("layer_norm_linear: LayerNorm weight", {D}, ln_weight.shape());
-  check_same_shape("layer_norm_linear: LayerNorm bias", {D}, ln_bias.shape());
   kernels::check_linear_args("layer_norm_linear", x, weight, bias);
   const int64_t out_f = weight.size(0);
   Shape out_shape = x.shape();

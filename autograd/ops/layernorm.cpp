@@ -64,13 +64,18 @@ void layer_norm_backward(const float* g, const float* xhat, const float* rstd, c
   if (db != nullptr) column_sums_add(g, R, D, db);
 }
 
+void check_layer_norm_args(const std::string& op, const Var& x, const Var& weight,
+                           const Var& bias) {
+  if (x.dim() < 1) throw std::invalid_argument(op + ": input must have a last dimension");
+  check_same_shape((op + ": weight").c_str(), {x.size(-1)}, weight.shape());
+  check_same_shape((op + ": bias").c_str(), {x.size(-1)}, bias.shape());
+}
+
 }  // namespace kernels
 
 Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
-  if (x.dim() < 1) throw std::invalid_argument("layer_norm: input must have a last dimension");
+  kernels::check_layer_norm_args("layer_norm", x, weight, bias);
   const int64_t D = x.size(-1), R = D == 0 ? 0 : x.numel() / D;
-  check_same_shape("layer_norm: weight", {D}, weight.shape());
-  check_same_shape("layer_norm: bias", {D}, bias.shape());
   Tensor y = Tensor::empty(x.shape());
   Tensor xhat = Tensor::empty(x.shape());
   Tensor rstd = Tensor::empty({R});
