@@ -61,4 +61,17 @@ std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const Tr
   return scores;
 }
 
+// The probe examples' attention maps, at the longest training length.
+void record_attention(Transformer& model, const Task& task, RunRecord& r) {
+  if (r.train.probe_examples == 0) return;
+  NoGradGuard no_grad;
+  model.encoding().set_extrapolation(true);
+  Random rng(eval_seed(r.train.seed, -1));
+  const int64_t n = r.train.train_len_max;
+  const Batch batch = make_batch(task, n, r.train.probe_examples, rng);
+  const Positions pos = batch_positions(model, task, n, batch.tokens.shape[1], rng);
+  model.forward(batch.tokens, pos, &r.attention);
+  r.probe_tokens = batch.tokens;
+}
+
 }  // namespace pelab

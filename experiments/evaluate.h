@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "experiments/run_file.h"
 #include "experiments/tasks/task.h"
 #include "experiments/train_config.h"
 #include "models/transformer.h"
@@ -39,5 +40,10 @@ void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64
                  int64_t& tokens_right, int64_t& tokens);
 
 uint64_t eval_seed(int64_t seed, int64_t n);
+
+// The attention maps of r.train.probe_examples examples of the longest training length (their
+// own generator, seeded by the run's seed), into r.attention and r.probe_tokens; RoPE scaling
+// (if any) on.
+void record_attention(Transformer& model, const Task& task, RunRecord& r);
 
 }  // namespace pelab

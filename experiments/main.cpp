@@ -28,6 +28,8 @@ const Command kCommands[] = {
     {"grads", pelab::grads_command,
      "write the loss and every gradient of one batch to an HDF5 file"},
     {"train", pelab::train_command, "train one model on one task; everything goes to one run file"},
+    {"eval", pelab::eval_command,
+     "evaluate a trained run again (RoPE scaling, other lengths) into a new run file"},
     {"bench", pelab::bench_command,
      "time a full training step (or sgemm) on a benchmark configuration"},
     {"sweep", pelab::sweep_command,

@@ -18,10 +18,7 @@
 namespace po = boost::program_options;
 
 namespace pelab {
-namespace {
 
-// Checks that need the model and the task together, before anything is written: every
-// evaluated sequence must fit the learned table and the randomized-position range.
 void check_lengths(const ModelConfig& m, const TrainConfig& c) {
   TaskOptions options;
   options.addition_reversed = c.addition_reversed;
@@ -43,6 +40,8 @@ void check_lengths(const ModelConfig& m, const TrainConfig& c) {
                                               " do not fit the learned table of --max-len " +
                                               std::to_string(m.max_len));
 }
+
+namespace {
 
 // The run's and the model's settings from the options (the vocabulary is the task's), checked.
 void configure(po::variables_map& vm, RunRecord& record) {

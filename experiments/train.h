@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "experiments/train_config.h"
+#include "models/config.h"
+
 namespace pelab {
 
 // Every option of `pelab train`, in its --help groups.
@@ -14,5 +17,9 @@ boost::program_options::options_description train_options();
 // training starts (the options, the task, the lengths against the encoding), without writing
 // anything. Throws what `pelab train` would print.
 void check_train_args(const std::vector<std::string>& args);
+
+// The checks that need the model and the task together: every evaluated sequence must fit the
+// learned position table and the randomized-position range. Throws ConfigError naming the option.
+void check_lengths(const ModelConfig& model, const TrainConfig& train);
 
 }  // namespace pelab

@@ -43,19 +43,6 @@ void summarize(const RunRecord& r, double& in_dist, double& longest) {
   longest = em.back();
 }
 
-// The probe examples' attention maps, at the longest training length.
-void record_attention(Transformer& model, const Task& task, RunRecord& r) {
-  if (r.train.probe_examples == 0) return;
-  NoGradGuard no_grad;
-  model.encoding().set_extrapolation(true);
-  Random rng(eval_seed(r.train.seed, -1));
-  const int64_t n = r.train.train_len_max;
-  const Batch batch = make_batch(task, n, r.train.probe_examples, rng);
-  const Positions pos = batch_positions(model, task, n, batch.tokens.shape[1], rng);
-  model.forward(batch.tokens, pos, &r.attention);
-  r.probe_tokens = batch.tokens;
-}
-
 // Training lengths, uniform in [train_len_min, train_len_max]: one per example, or one for the
 // whole batch when a token's position depends on its sequence's length. A padded batch has one
 // set of positions for all its rows, made for the longest: grid coordinates depend on n,

@@ -1,4 +1,5 @@
-// Running the built `pelab` program (PELAB_BINARY) from tests, as a user runs it.
+// Running the built `pelab` program (PELAB_BINARY) from tests, as a user runs it, and comparing
+// the files it writes.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -6,9 +7,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "experiments/hdf5_io.h"
 
 namespace pelab::test {
 
@@ -47,6 +51,18 @@ inline Result pelab(const std::string& args) {
   std::remove(out_path.c_str());
   std::remove(err_path.c_str());
   return r;
+}
+
+// Bit-for-bit equality of two float datasets (NaN == NaN when the bits agree).
+inline ::testing::AssertionResult SameBits(const H5File& a, const H5File& b,
+                                           const std::string& path) {
+  const Tensor x = a.read_floats(path), y = b.read_floats(path);
+  if (x.shape() != y.shape())
+    return ::testing::AssertionFailure()
+           << path << ": shapes " << shape_str(x.shape()) << " and " << shape_str(y.shape());
+  if (std::memcmp(x.data(), y.data(), sizeof(float) * x.numel()) != 0)
+    return ::testing::AssertionFailure() << path << " differs";
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace pelab::test

@@ -35,6 +35,7 @@ using test::Contains;
 
 using test::pelab;
 using test::read_file;
+using test::SameBits;
 using test::Result;
 using test::temp_path;
 
@@ -46,17 +47,6 @@ int lines(const std::string& text) {
   int n = 0;
   for (char c : text) n += c == '\n';
   return n + (!text.empty() && text.back() != '\n');
-}
-
-// Bit-for-bit equality of two float datasets (NaN == NaN when the bits agree).
-::testing::AssertionResult SameBits(const H5File& a, const H5File& b, const std::string& path) {
-  const Tensor x = a.read_floats(path), y = b.read_floats(path);
-  if (x.shape() != y.shape())
-    return ::testing::AssertionFailure()
-           << path << ": shapes " << shape_str(x.shape()) << " and " << shape_str(y.shape());
-  if (std::memcmp(x.data(), y.data(), sizeof(float) * x.numel()) != 0)
-    return ::testing::AssertionFailure() << path << " differs";
-  return ::testing::AssertionSuccess();
 }
 
 // ---------------------------------------------------------------------------------------------
