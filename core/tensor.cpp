@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/buffer_pool.h"
+#include "core/threads.h"
 
 namespace pelab {
 
@@ -122,7 +123,11 @@ Tensor Tensor::clone() const {
 }
 
 void Tensor::fill(float value) {
-  std::fill(data(), data() + numel_, value);
+  float* p = data();
+  const int64_t n = numel_;
+  // In parallel when large: zeroing a gradient buffer alone would leave the other threads idle.
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) p[i] = value;
 }
 
 void Tensor::copy_from(const Tensor& other) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "autograd/ops.h"
+#include "core/threads.h"
 
 namespace pelab {
 
@@ -82,6 +83,7 @@ Var split_heads(const Var& x, int n_heads, int part, int n_parts) {
   Tensor out = Tensor::empty({B, H, T, dh});
   const float* px = x.value().data();
   float* po = out.data();
+#pragma omp parallel for collapse(2) schedule(static) if (B * H * T * dh > kParallelElements)
   for (int64_t b = 0; b < B; ++b)
     for (int64_t h = 0; h < H; ++h)
       for (int64_t t = 0; t < T; ++t) {
@@ -92,6 +94,7 @@ Var split_heads(const Var& x, int n_heads, int part, int n_parts) {
   return make_result("split_heads", out, {x}, [B, H, T, dh, C, first](Node& self) {
     Tensor& gx = self.input_grad(0);
     const float* g = self.grad.data();
+#pragma omp parallel for collapse(2) schedule(static) if (B * H * T * dh > kParallelElements)
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < H; ++h)
         for (int64_t t = 0; t < T; ++t) {
@@ -108,6 +111,7 @@ Var merge_heads(const Var& x) {
   const int64_t B = x.size(0), H = x.size(1), T = x.size(2), dh = x.size(3);
   Tensor out = Tensor::empty({B, T, H * dh});
   const float* px = x.value().data();
+#pragma omp parallel for collapse(2) schedule(static) if (B * H * T * dh > kParallelElements)
   for (int64_t b = 0; b < B; ++b)
     for (int64_t h = 0; h < H; ++h)
       for (int64_t t = 0; t < T; ++t) {
@@ -118,6 +122,7 @@ Var merge_heads(const Var& x) {
   return make_result("merge_heads", out, {x}, [B, H, T, dh](Node& self) {
     Tensor& gx = self.input_grad(0);
     const float* g = self.grad.data();
+#pragma omp parallel for collapse(2) schedule(static) if (B * H * T * dh > kParallelElements)
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < H; ++h)
         for (int64_t t = 0; t < T; ++t) {
