@@ -93,6 +93,28 @@ TEST_F(EvalRun, OtherLengthsAndTheReportReadsTheFile) {
   std::filesystem::remove_all(dir);
 }
 
+// experiments/presets/kazemnejad-scaling.sh: every scaling of the INI file for each rope run.
+TEST_F(EvalRun, ScalingPresetScriptEvaluatesEveryRopeRunOnce) {
+  const std::string dir = temp_path("eval_preset_dir");
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(plain_, dir + "/task-copy_pe-rope_seed-3.h5");
+  const std::string script =
+      std::string(PELAB_FIXTURES) + "/../../experiments/presets/kazemnejad-scaling.sh";
+  const std::string command = "bash '" + script + "' '" + dir + "' '" + PELAB_BINARY + "'";
+  const Result first = test::run_shell(command);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_TRUE(Contains(first.out, "3 evaluations written")) << first.out;
+  for (const std::string s : {"pi", "ntk", "yarn"}) {
+    const H5File f = H5File::open_read(dir + "/task-copy_pe-rope_rope-scaling-" + s + "_seed-3.h5");
+    EXPECT_EQ(f.get_attr_string("/config", "rope_scaling"), s);
+    EXPECT_EQ(f.get_attr_double("/config", "rope_scaling_factor"), 3.0);
+  }
+  const Result again = test::run_shell(command);
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(Contains(again.out, "0 evaluations written")) << again.out;
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(EvalRun, BadInputIsOneLineAndExitCode2) {
   const std::string out = temp_path("eval_bad.h5");
   struct Case {

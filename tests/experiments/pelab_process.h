@@ -38,11 +38,10 @@ struct Result {
   std::string out, err;
 };
 
-// Runs `pelab <args>` through the shell and captures both streams and the exit code.
-inline Result pelab(const std::string& args) {
+// Runs a shell command and captures both streams and the exit code.
+inline Result run_shell(const std::string& shell_command) {
   const std::string out_path = temp_path("stdout.txt"), err_path = temp_path("stderr.txt");
-  const std::string command =
-      std::string("'") + PELAB_BINARY + "' " + args + " > '" + out_path + "' 2> '" + err_path + "'";
+  const std::string command = shell_command + " > '" + out_path + "' 2> '" + err_path + "'";
   const int status = std::system(command.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -51,6 +50,11 @@ inline Result pelab(const std::string& args) {
   std::remove(out_path.c_str());
   std::remove(err_path.c_str());
   return r;
+}
+
+// Runs `pelab <args>` (the built program) through the shell.
+inline Result pelab(const std::string& args) {
+  return run_shell(std::string("'") + PELAB_BINARY + "' " + args);
 }
 
 // Bit-for-bit equality of two float datasets (NaN == NaN when the bits agree).
