@@ -31,6 +31,23 @@ Tensor& Node::input_grad(std::size_t i) {
   return in.grad;
 }
 
+bool Node::input_grad_unset(std::size_t i) const {
+  const Node& in = *inputs.at(i);
+  return in.requires_grad && !in.grad.defined();
+}
+
+void Node::set_input_grad(std::size_t i, Tensor grad) {
+  Node& in = *inputs.at(i);
+  if (!input_grad_unset(i))
+    throw std::logic_error(std::string(op) +
+                           ": set_input_grad on an input that needs none or has one");
+  const Shape& shape = in.value.defined() ? in.value.shape() : in.shape;
+  if (grad.shape() != shape)
+    throw std::logic_error(std::string(op) + ": gradient " + shape_str(grad.shape()) +
+                           " for an input of shape " + shape_str(shape));
+  in.grad = std::move(grad);
+}
+
 // Frees a graph without recursion: a node whose last owner is this loop hands its inputs to
 // the loop before it dies, so no destructor ever runs another node's destructor deep inside.
 Node::~Node() {

@@ -46,6 +46,11 @@ struct Node {
   // The gradient buffer of input i, allocated as zeros on first use; an undefined tensor when
   // that input needs no gradient. Backward closures add (+=) into it.
   Tensor& input_grad(std::size_t i);
+  // True when input i needs a gradient and nothing has flowed into it yet. A closure may then
+  // hand it a whole gradient with set_input_grad (a buffer it computed anyway) instead of
+  // adding into input_grad(i)'s zeros: no zero-filled buffer, no second pass over memory.
+  bool input_grad_unset(std::size_t i) const;
+  void set_input_grad(std::size_t i, Tensor grad);  // needs input_grad_unset(i); shape checked
   bool input_requires_grad(std::size_t i) const { return inputs[i]->requires_grad; }
   ~Node();
 };

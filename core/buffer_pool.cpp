@@ -1,10 +1,10 @@
-#include <algorithm>
 #include "core/buffer_pool.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <new>
-#include <unordered_map>
 #include <vector>
 
 namespace pelab {
@@ -12,7 +12,7 @@ namespace {
 
 struct Pool {
   std::mutex mutex;
-  std::unordered_map<int64_t, std::vector<float*>> free_lists;  // size -> free buffers
+  std::map<int64_t, std::vector<float*>> free_lists;  // size (floats) -> free buffers; none empty
   BufferPoolStats stats;
 };
 
@@ -30,38 +30,50 @@ std::size_t bytes_for(int64_t n) {
 
 }  // namespace
 
-float* pool_acquire(int64_t n) {
+float* pool_acquire(int64_t n, int64_t& capacity) {
   Pool& p = pool();
   {
     std::lock_guard<std::mutex> lock(p.mutex);
-    p.stats.bytes_in_use += static_cast<int64_t>(bytes_for(n));
-    p.stats.peak_bytes_in_use = std::max(p.stats.peak_bytes_in_use, p.stats.bytes_in_use);
-    auto it = p.free_lists.find(n);
-    if (it != p.free_lists.end() && !it->second.empty()) {
+    // The smallest free buffer of at least n floats, if it is not too large.
+    auto it = p.free_lists.lower_bound(n);
+    if (it != p.free_lists.end() && it->first <= kMaxSlack * std::max<int64_t>(n, 1)) {
+      capacity = it->first;
       float* buf = it->second.back();
       it->second.pop_back();
+      if (it->second.empty()) p.free_lists.erase(it);
       ++p.stats.reuses;
+      p.stats.bytes_in_use += static_cast<int64_t>(bytes_for(capacity));
+      p.stats.peak_bytes_in_use = std::max(p.stats.peak_bytes_in_use, p.stats.bytes_in_use);
       return buf;
     }
+    capacity = n;
     ++p.stats.fresh_allocations;
     p.stats.bytes_held += static_cast<int64_t>(bytes_for(n));
+    p.stats.bytes_in_use += static_cast<int64_t>(bytes_for(n));
+    p.stats.peak_bytes_in_use = std::max(p.stats.peak_bytes_in_use, p.stats.bytes_in_use);
   }
   void* mem = std::aligned_alloc(kAlign, bytes_for(n));
   if (mem == nullptr) throw std::bad_alloc();
   return static_cast<float*>(mem);
 }
 
-void pool_release(float* buf, int64_t n) {
+void pool_release(float* buf, int64_t capacity) {
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
-  p.stats.bytes_in_use -= static_cast<int64_t>(bytes_for(n));
-  p.free_lists[n].push_back(buf);
+  p.stats.bytes_in_use -= static_cast<int64_t>(bytes_for(capacity));
+  p.free_lists[capacity].push_back(buf);
 }
 
 BufferPoolStats pool_stats() {
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
   return p.stats;
+}
+
+void pool_reset_peak() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.stats.peak_bytes_in_use = p.stats.bytes_in_use;
 }
 
 void pool_trim() {
@@ -72,8 +84,8 @@ void pool_trim() {
       std::free(buf);
       p.stats.bytes_held -= static_cast<int64_t>(bytes_for(n));
     }
-    list.clear();
   }
+  p.free_lists.clear();
 }
 
 }  // namespace pelab

@@ -24,9 +24,9 @@ int64_t shape_numel(const Shape& shape) {
   return n;
 }
 
-Storage::Storage(int64_t n) : data_(pool_acquire(n)), n_(n) {}
+Storage::Storage(int64_t n) : data_(pool_acquire(n, capacity_)), n_(n) {}
 Storage::~Storage() {
-  pool_release(data_, n_);
+  pool_release(data_, capacity_);
 }
 
 static void check_shape(const Shape& shape) {

@@ -33,6 +33,7 @@ class Storage {
   int64_t size() const { return n_; }
 
  private:
+  int64_t capacity_ = 0;  // the pool's buffer may be larger than n_ (core/buffer_pool.h)
   float* data_;
   int64_t n_;
 };
@@ -69,6 +70,8 @@ class Tensor {
   void copy_from(const Tensor& other);  // same numel required
   std::vector<float> to_vector() const;
   bool shares_storage(const Tensor& other) const { return storage_ == other.storage_; }
+  // No other Tensor refers to this one's storage: writing it in place changes nothing else.
+  bool sole_owner() const { return storage_ != nullptr && storage_.use_count() == 1; }
 
  private:
   std::shared_ptr<Storage> storage_;

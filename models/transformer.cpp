@@ -76,13 +76,19 @@ Var Transformer::forward(const IntTensor& tokens, const Positions& positions,
   const float scale = 1.0f / std::sqrt(static_cast<float>(config_.head_dim()));
   if (attention_maps != nullptr) attention_maps->clear();
   for (const Block& b : blocks_) {
-    Var qkv = layer_norm_linear(x, b.ln1_w, b.ln1_b, b.qkv_w, b.qkv_b);  // (B, T, 3D)
-    auto [q, k] = encoding_->rotate(split_heads(qkv, H, 0, 3), split_heads(qkv, H, 1, 3));
-    Var v = split_heads(qkv, H, 2, 3);
-    Tensor probs;
-    Var y = causal_attention(q, k, v, bias, scale, attention_maps ? &probs : nullptr);
-    if (attention_maps != nullptr) attention_maps->push_back(probs);
-    x = add(x, linear(merge_heads(y), b.proj_w, b.proj_b));
+    Var heads;  // (B, T, D): the attention's output, heads side by side
+    {
+      // In a scope of its own: qkv (B, T, 3D) and y die at its end, before the MLP, so the
+      // values that no backward saved are not kept through the rest of the layer.
+      Var qkv = layer_norm_linear(x, b.ln1_w, b.ln1_b, b.qkv_w, b.qkv_b);  // (B, T, 3D)
+      auto [q, k] = encoding_->rotate(split_heads(qkv, H, 0, 3), split_heads(qkv, H, 1, 3));
+      Var v = split_heads(qkv, H, 2, 3);
+      Tensor probs;
+      Var y = causal_attention(q, k, v, bias, scale, attention_maps ? &probs : nullptr);
+      if (attention_maps != nullptr) attention_maps->push_back(probs);
+      heads = merge_heads(y);
+    }
+    x = add(x, linear(heads, b.proj_w, b.proj_b));
     x = add(x,
             gelu_linear(layer_norm_linear(x, b.ln2_w, b.ln2_b, b.fc_w, b.fc_b), b.mlp_w, b.mlp_b));
   }

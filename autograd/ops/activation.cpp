@@ -29,6 +29,12 @@ float gelu_sigmoid(float x) {
   return 1.0f / (1.0f + fast_exp(-2.0f * kSqrt2OverPi * (x + kGeluA * x * x * x)));
 }
 
+// dy/dx at x
+float gelu_derivative(float v) {
+  const float s = gelu_sigmoid(v);
+  return s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
+}
+
 }  // namespace
 
 namespace kernels {
@@ -40,11 +46,12 @@ PELAB_VECTORIZED void gelu_forward(const float* x, float* y, int64_t n) {
 
 PELAB_VECTORIZED void gelu_backward(const float* x, const float* g, float* gx, int64_t n) {
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i], s = gelu_sigmoid(v);
-    const float d = s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
-    gx[i] += g[i] * d;
-  }
+  for (int64_t i = 0; i < n; ++i) gx[i] += g[i] * gelu_derivative(x[i]);
+}
+
+PELAB_VECTORIZED void gelu_backward_in_place(float* x, const float* g, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) x[i] = g[i] * gelu_derivative(x[i]);
 }
 
 }  // namespace kernels

@@ -10,9 +10,10 @@
 
 namespace pelab::kernels {
 
-// activation.cpp: y = gelu(x);  gx += g * gelu'(x)   (n elements each)
+// activation.cpp: y = gelu(x);  gx += g * gelu'(x);  in place: x = g * gelu'(x)  (n elements)
 void gelu_forward(const float* x, float* y, int64_t n);
 void gelu_backward(const float* x, const float* g, float* gx, int64_t n);
+void gelu_backward_in_place(float* x, const float* g, int64_t n);
 
 // layernorm.cpp, x (R, D), w and b (D): xhat = (x - mean) * rstd, y = xhat * w + b;
 //   dx += rstd * (gh - mean(gh) - xhat * mean(gh * xhat)) with gh = g * w,

@@ -1,5 +1,6 @@
 #include "autograd/optim/adamw.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -12,10 +13,12 @@ AdamW::AdamW(Parameters& params, AdamWConfig config) : params_(params), config_(
   if (!params.finalized()) throw std::logic_error("AdamW: parameters are not finalized");
   m_ = Tensor::zeros({params.numel()});
   v_ = Tensor::zeros({params.numel()});
-  decay_mask_ = Tensor::zeros({params.numel()});
+  decay_mask_.assign(static_cast<std::size_t>(params.numel()), 0);
   if (config.weight_decay != 0.0)
     for (const Parameters::Entry& e : params.entries())
-      if (e.decay) decay_mask_.rows(e.offset, e.offset + e.var.numel()).fill(1.0f);
+      if (e.decay)
+        std::fill(decay_mask_.begin() + e.offset, decay_mask_.begin() + e.offset + e.var.numel(),
+                  1);
 }
 
 // Compiled for each vector width (core/vectorize.h): the update loop is elementwise.
@@ -46,11 +49,11 @@ PELAB_VECTORIZED void AdamW::step([[maybe_unused]] float lr) {
   const float* g = params_.grads().data();
   float* m = m_.data();
   float* v = v_.data();
-  const float* decays = decay_mask_.data();
+  const uint8_t* decays = decay_mask_.data();
   const int64_t n = params_.numel();
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
   for (int64_t i = 0; i < n; ++i) {
-    p[i] *= decays[i] != 0.0f ? decay : 1.0f;
+    p[i] *= decays[i] != 0 ? decay : 1.0f;
     m[i] = m[i] * b1 + one_minus_b1 * g[i];
     v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
     const float denom = std::sqrt(v[i]) / bias2_sqrt + eps;

@@ -13,6 +13,9 @@
 // moments and values of every step against PyTorch's.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "autograd/parameters.h"
 
 namespace pelab {
@@ -39,7 +42,9 @@ class AdamW {
   Parameters& params_;
   AdamWConfig config_;
   Tensor m_, v_;
-  Tensor decay_mask_;  // 1 where weight decay applies, per element of the flat buffer
+  // 1 where weight decay applies, per element of the flat buffer (bytes, not floats: a quarter
+  // of the memory of a float mask)
+  std::vector<uint8_t> decay_mask_;
   int64_t t_ = 0;
 };
 

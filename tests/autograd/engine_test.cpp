@@ -170,5 +170,33 @@ TEST(Engine, RootThatNeedsNoGradientThrows) {
   thrown_message<std::invalid_argument>([] { backward(Var()); });
 }
 
+// set_input_grad hands a whole gradient to an input that has none yet; after that, or for an
+// input that needs none, or with another shape, it refuses.
+TEST(Engine, SetInputGradOnlyWhereNothingHasFlowedYet) {
+  Var a(Tensor::full({3}, 1.0f), true);
+  Var c(Tensor::full({3}, 1.0f), false);
+  std::vector<std::string> refused;
+  Var y = make_result("handover", Tensor::full({3}, 0.0f), {a, c}, [&](Node& self) {
+    EXPECT_TRUE(self.input_grad_unset(0));
+    EXPECT_FALSE(self.input_grad_unset(1));  // needs no gradient
+    try {
+      self.set_input_grad(0, Tensor::full({4}, 1.0f));
+    } catch (const std::logic_error& e) {
+      refused.push_back(e.what());
+    }
+    self.set_input_grad(0, self.grad.clone());
+    EXPECT_FALSE(self.input_grad_unset(0));
+    try {
+      self.set_input_grad(0, self.grad.clone());
+    } catch (const std::logic_error& e) {
+      refused.push_back(e.what());
+    }
+  });
+  backward(y, Tensor::from({3}, {1.0f, 2.0f, 3.0f}));
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_NE(refused[0].find("handover"), std::string::npos) << refused[0];
+  EXPECT_EQ(a.grad()[2], 3.0f);
+}
+
 }  // namespace
 }  // namespace pelab

@@ -36,26 +36,66 @@ TEST(BufferPool, RepeatedStepsMakeNoFreshAllocations) {
   EXPECT_EQ(after.reuses - before.reuses, steps * 7);  // seven buffers per step
 }
 
-TEST(BufferPool, AReleasedBufferServesTheNextRequestOfItsSizeOnly) {
+TEST(BufferPool, AReleasedBufferServesTheNextRequestOfItsSize) {
   const int64_t n = 12347;  // a size no other test uses
-  float* first = pool_acquire(n);
-  pool_release(first, n);
-  float* again = pool_acquire(n);
+  int64_t capacity = 0;
+  float* first = pool_acquire(n, capacity);
+  EXPECT_EQ(capacity, n);
+  pool_release(first, capacity);
+  float* again = pool_acquire(n, capacity);
   EXPECT_EQ(again, first);  // the same memory, handed back
+  EXPECT_EQ(capacity, n);
 
   const BufferPoolStats before = pool_stats();
-  float* other = pool_acquire(n + 1);  // another size never takes it
+  int64_t other_capacity = 0;
+  float* other = pool_acquire(n + 1, other_capacity);  // a larger request never takes it
   EXPECT_NE(other, first);
+  EXPECT_EQ(other_capacity, n + 1);
   EXPECT_EQ(pool_stats().fresh_allocations, before.fresh_allocations + 1);
-  pool_release(other, n + 1);
-  pool_release(again, n);
+  pool_release(other, other_capacity);
+  pool_release(again, capacity);
+}
+
+TEST(BufferPool, ASmallerRequestTakesTheSmallestFreeBufferUpToTwiceItsSize) {
+  const int64_t big = 40009, bigger = 40013;  // sizes no other test uses
+  int64_t c_big = 0, c_bigger = 0;
+  float* a = pool_acquire(big, c_big);
+  float* b = pool_acquire(bigger, c_bigger);
+  pool_release(b, c_bigger);
+  pool_release(a, c_big);
+
+  const BufferPoolStats before = pool_stats();
+  int64_t capacity = 0;
+  float* c = pool_acquire(big - 1000, capacity);  // both fit: the smaller one is taken
+  EXPECT_EQ(c, a);
+  EXPECT_EQ(capacity, big);
+  float* d = pool_acquire(bigger / 2 + 1, capacity);  // the other one, just within 2x
+  EXPECT_EQ(d, b);
+  EXPECT_EQ(capacity, bigger);
+  EXPECT_EQ(pool_stats().fresh_allocations, before.fresh_allocations);
+  pool_release(c, big);
+  int64_t small_capacity = 0;
+  float* e = pool_acquire(big / 2 - 1, small_capacity);  // over 2x: a fresh buffer
+  EXPECT_NE(e, a);
+  EXPECT_EQ(small_capacity, big / 2 - 1);
+  EXPECT_EQ(pool_stats().fresh_allocations, before.fresh_allocations + 1);
+  pool_release(e, small_capacity);
+  pool_release(d, bigger);
+}
+
+TEST(BufferPool, ATensorInALargerBufferSeesOnlyItsOwnSize) {
+  { Tensor large = Tensor::empty({50021}); }  // a size no other test uses, now free
+  Tensor t = Tensor::full({50000}, 3.0f);     // takes that buffer
+  EXPECT_EQ(t.numel(), 50000);
+  EXPECT_EQ(t[49999], 3.0f);
 }
 
 TEST(BufferPool, BuffersAre64ByteAligned) {
   for (int64_t n : {0, 1, 3, 17, 1000}) {
-    float* p = pool_acquire(n);
+    int64_t capacity = 0;
+    float* p = pool_acquire(n, capacity);
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % 64, 0u) << n;
-    pool_release(p, n);
+    pool_release(p, capacity);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
+#include "core/buffer_pool.h"
 #include "tests/autograd/test_util.h"
 
 namespace pelab {
@@ -33,6 +34,43 @@ TEST(GeluLinear, WithoutBiasAndWithInputsThatNeedNoGradient) {
   backward(sum(linear(gelu(h2), w)));
   for (int64_t i = 0; i < fused.numel(); ++i) EXPECT_EQ(fused[i], h2.grad()[i]) << i;
   EXPECT_THROW(gelu_linear(h, test::random_var({5, 7}, rng)), std::invalid_argument);
+}
+
+// When h is an intermediate result that nothing else holds, the backward writes dh over h's
+// own buffer instead of a new one: the same gradients, one (R, in) buffer less at its peak.
+TEST(GeluLinear, AnIntermediateInputTakesItsGradientInPlace) {
+  Random rng(8);
+  Var x = test::random_var({4, 64, 96}, rng, true, -3.0f, 3.0f);
+  Var s = test::random_var({96}, rng, true);
+  Var w = test::random_var({40, 96}, rng, true);
+  Var b = test::random_var({40}, rng, true);
+  const int64_t h_bytes = x.numel() * static_cast<int64_t>(sizeof(float));
+  // hold_h: keep a handle on h through the backward, so its buffer is not the op's to reuse
+  auto run = [&](bool hold_h, int64_t& peak) {
+    for (Var* v : {&x, &s, &w, &b}) v->zero_grad();
+    Var held;
+    Var loss;
+    {
+      Var h = mul(x, s);  // an intermediate (B, T, in)
+      if (hold_h) held = h;
+      loss = sum(gelu_linear(h, w, b));
+    }
+    const int64_t before = pool_stats().bytes_in_use;
+    pool_reset_peak();
+    backward(loss);
+    peak = pool_stats().peak_bytes_in_use - before;
+    std::vector<Tensor> grads;
+    for (Var* v : {&x, &s, &w, &b}) grads.push_back(v->grad().clone());
+    return grads;
+  };
+  int64_t peak_in_place = 0, peak_held = 0;
+  run(true, peak_held);  // first, so that the leaves' gradient buffers exist in both runs below
+  const std::vector<Tensor> in_place = run(false, peak_in_place);
+  const std::vector<Tensor> held = run(true, peak_held);
+  for (std::size_t i = 0; i < in_place.size(); ++i)
+    for (int64_t j = 0; j < in_place[i].numel(); ++j)
+      ASSERT_EQ(in_place[i][j], held[i][j]) << "input " << i << ", element " << j;
+  EXPECT_LE(peak_in_place + h_bytes, peak_held);
 }
 
 TEST(GeluLinear, Gradcheck) {
