@@ -48,6 +48,15 @@ void Node::set_input_grad(std::size_t i, Tensor grad) {
   in.grad = std::move(grad);
 }
 
+Tensor& Node::input_grad_to_write(std::size_t i, bool& fresh) {
+  fresh = input_grad_unset(i);
+  if (fresh) {
+    Node& in = *inputs[i];
+    in.grad = Tensor::empty(in.value.defined() ? in.value.shape() : in.shape);
+  }
+  return input_grad(i);
+}
+
 // Frees a graph without recursion: a node whose last owner is this loop hands its inputs to
 // the loop before it dies, so no destructor ever runs another node's destructor deep inside.
 Node::~Node() {

@@ -51,6 +51,10 @@ struct Node {
   // adding into input_grad(i)'s zeros: no zero-filled buffer, no second pass over memory.
   bool input_grad_unset(std::size_t i) const;
   void set_input_grad(std::size_t i, Tensor grad);  // needs input_grad_unset(i); shape checked
+  // Input i's gradient buffer for a closure that writes every element of it: when nothing has
+  // flowed into it yet, a new uninitialised buffer and fresh = true (assign, =); otherwise
+  // input_grad(i) and fresh = false (add, +=). Undefined when the input needs no gradient.
+  Tensor& input_grad_to_write(std::size_t i, bool& fresh);
   bool input_requires_grad(std::size_t i) const { return inputs[i]->requires_grad; }
   ~Node();
 };

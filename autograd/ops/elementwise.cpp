@@ -103,15 +103,25 @@ Var binary(const char* name, Kind kind, const Var& a, const Var& b) {
     if (bc.same && kind != Kind::kMul) {  // residual connections: add g (or -g) as it is
       const int64_t n = self.grad.numel();
       const float sign_b = kind == Kind::kSub ? -1.0f : 1.0f;
-      if (Tensor& ga = self.input_grad(0); ga.defined()) {
+      // dL/da = g: when a has no gradient yet, g's own buffer becomes it (nothing to copy). The
+      // second input then sees a's buffer only if it is a itself (x + x), which is right.
+      if (self.input_grad_unset(0)) {
+        self.set_input_grad(0, self.grad);
+      } else if (Tensor& ga = self.input_grad(0); ga.defined()) {
         float* pga = ga.data();
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
         for (int64_t i = 0; i < n; ++i) pga[i] += g[i];
       }
-      if (Tensor& gb = self.input_grad(1); gb.defined()) {
+      bool fresh = false;
+      if (Tensor& gb = self.input_grad_to_write(1, fresh); gb.defined()) {
         float* pgb = gb.data();
+        if (fresh) {
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
-        for (int64_t i = 0; i < n; ++i) pgb[i] += sign_b * g[i];
+          for (int64_t i = 0; i < n; ++i) pgb[i] = sign_b * g[i];
+        } else {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+          for (int64_t i = 0; i < n; ++i) pgb[i] += sign_b * g[i];
+        }
       }
       return;
     }

@@ -80,8 +80,9 @@ Var rope(const Var& x, const Tensor& cos_table, const Tensor& sin_table, RopeSty
   Tensor y = Tensor::empty(x.shape());
   rotate(x.value().data(), y.data(), cos_table, sin_table, BH, T, dh, P, style, 1.0f, false);
   return make_result("rope", y, {x}, [cos_table, sin_table, BH, T, dh, P, style](Node& self) {
-    Tensor& gx = self.input_grad(0);
-    rotate(self.grad.data(), gx.data(), cos_table, sin_table, BH, T, dh, P, style, -1.0f, true);
+    bool fresh = false;
+    Tensor& gx = self.input_grad_to_write(0, fresh);
+    rotate(self.grad.data(), gx.data(), cos_table, sin_table, BH, T, dh, P, style, -1.0f, !fresh);
   });
 }
 

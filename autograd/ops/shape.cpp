@@ -120,7 +120,8 @@ Var merge_heads(const Var& x) {
         for (int64_t e = 0; e < dh; ++e) dst[e] = src[e];
       }
   return make_result("merge_heads", out, {x}, [B, H, T, dh](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    bool fresh = false;
+    Tensor& gx = self.input_grad_to_write(0, fresh);
     const float* g = self.grad.data();
 #pragma omp parallel for collapse(2) schedule(static) if (B * H * T * dh > kParallelElements)
     for (int64_t b = 0; b < B; ++b)
@@ -128,7 +129,10 @@ Var merge_heads(const Var& x) {
         for (int64_t t = 0; t < T; ++t) {
           const float* src = g + (b * T + t) * H * dh + h * dh;
           float* dst = gx.data() + ((b * H + h) * T + t) * dh;
-          for (int64_t e = 0; e < dh; ++e) dst[e] += src[e];
+          if (fresh)  // a new buffer: assign
+            for (int64_t e = 0; e < dh; ++e) dst[e] = src[e];
+          else
+            for (int64_t e = 0; e < dh; ++e) dst[e] += src[e];
         }
   });
 }
