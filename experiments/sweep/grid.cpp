@@ -106,22 +106,64 @@ std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
   return {i, n};
 }
 
-std::vector<std::pair<std::string, std::string>> read_sweep_ini(const std::string& path) {
+void apply_overrides(std::vector<SweepRun>& runs, const std::vector<SweepOverride>& overrides) {
+  for (const SweepOverride& o : overrides) {
+    if (split_values(o.option, o.value).size() != 1)
+      throw std::invalid_argument("[" + o.when_option + " = " + o.when_value + "] " + o.option +
+                                  ": one value only, got '" + o.value + "'");
+    bool option_set = false;
+    for (SweepRun& run : runs) {
+      auto when = std::find_if(run.settings.begin(), run.settings.end(),
+                               [&](const auto& s) { return s.first == o.when_option; });
+      if (when == run.settings.end()) continue;
+      option_set = true;
+      if (when->second != o.when_value) continue;
+      auto it = std::find_if(run.settings.begin(), run.settings.end(),
+                             [&](const auto& s) { return s.first == o.option; });
+      if (it != run.settings.end())
+        it->second = o.value;
+      else
+        run.settings.emplace_back(o.option, o.value);
+    }
+    if (!option_set && !runs.empty())
+      throw std::invalid_argument("[" + o.when_option + " = " + o.when_value + "]: no run sets " +
+                                  o.when_option);
+  }
+}
+
+SweepIni read_sweep_ini(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("--config: cannot read '" + path + "'");
-  std::vector<std::pair<std::string, std::string>> entries;
+  SweepIni ini;
+  std::string when_option, when_value;  // the current [option = value] section, if any
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     const auto comment = line.find_first_of("#;");
     const std::string text = trim(line.substr(0, comment));
-    if (text.empty() || (text.front() == '[' && text.back() == ']')) continue;
+    auto bad = [&](const std::string& expected) {
+      return std::invalid_argument("--config " + path + ", line " + std::to_string(number) +
+                                   ": expected " + expected + ", got '" + text + "'");
+    };
+    if (text.empty()) continue;
     const auto eq = text.find('=');
-    if (eq == std::string::npos || trim(text.substr(0, eq)).empty())
-      throw std::invalid_argument("--config " + path + ", line " + std::to_string(number) +
-                                  ": expected 'option = value', got '" + text + "'");
-    entries.emplace_back(trim(text.substr(0, eq)), trim(text.substr(eq + 1)));
+    if (text.front() == '[' && text.back() == ']') {
+      when_option.clear();
+      when_value.clear();
+      if (eq == std::string::npos) continue;  // a plain [section]: lines for every run
+      when_option = trim(text.substr(1, eq - 1));
+      when_value = trim(text.substr(eq + 1, text.size() - eq - 2));
+      if (when_option.empty() || when_value.empty() || when_value.find(',') != std::string::npos)
+        throw bad("'[option = value]'");
+      continue;
+    }
+    if (eq == std::string::npos || trim(text.substr(0, eq)).empty()) throw bad("'option = value'");
+    const std::string option = trim(text.substr(0, eq)), value = trim(text.substr(eq + 1));
+    if (when_option.empty())
+      ini.entries.emplace_back(option, value);
+    else
+      ini.overrides.push_back({when_option, when_value, option, value});
   }
-  return entries;
+  return ini;
 }
 
 }  // namespace pelab

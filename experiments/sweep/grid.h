@@ -43,9 +43,28 @@ std::vector<SweepRun> shard(const std::vector<SweepRun>& runs, int64_t i, int64_
 // Parses "I/N" (0 <= I < N) for --shard; throws std::invalid_argument with the reason.
 std::pair<int64_t, int64_t> parse_shard(const std::string& text);
 
-// Reads an INI file of `option = value[, value ...]` lines ('#' or ';' starts a comment;
-// [section] lines are allowed and ignored) into (option, text) pairs in file order. Throws
-// std::invalid_argument naming the file and line on a line it cannot read.
-std::vector<std::pair<std::string, std::string>> read_sweep_ini(const std::string& path);
+// A setting for some runs only: the runs whose `when_option` is `when_value` take
+// `option = value` (one value) instead of the grid's.
+struct SweepOverride {
+  std::string when_option, when_value;
+  std::string option, value;
+};
+
+// Sets each override in the runs it applies to (replacing the grid's value, or adding the
+// option), in order, so a later override wins. Names do not change: an override is part of the
+// preset, not an axis. Throws std::invalid_argument when an override's `when_option` is set in
+// no run, or its value is a list.
+void apply_overrides(std::vector<SweepRun>& runs, const std::vector<SweepOverride>& overrides);
+
+// An INI file of `option = value[, value ...]` lines ('#' or ';' starts a comment). A section
+// header `[option = value]` starts lines that apply only to the runs with that value of that
+// option (overrides: per-encoding learning rates, a task's format); `[name]` without '='
+// returns to lines for every run.
+struct SweepIni {
+  std::vector<std::pair<std::string, std::string>> entries;  // (option, text), in file order
+  std::vector<SweepOverride> overrides;                      // in file order
+};
+// Throws std::invalid_argument naming the file and line on a line it cannot read.
+SweepIni read_sweep_ini(const std::string& path);
 
 }  // namespace pelab

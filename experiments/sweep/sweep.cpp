@@ -172,16 +172,31 @@ int sweep_command(int argc, char** argv) {
   auto entries =
       run_option_tokens(po::collect_unrecognized(parsed.options, po::include_positional), train);
 
+  std::vector<SweepOverride> overrides;
   if (vm.count("config")) {  // the file's entries, unless a flag gave the same option
     const std::string path = vm["config"].as<std::string>();
-    std::vector<std::pair<std::string, std::string>> from_file;
+    SweepIni from_file;
     try {
       from_file = read_sweep_ini(path);
     } catch (const std::invalid_argument& e) {
       throw UsageError(e.what());
     }
+    auto flag_given = [&](const std::string& name) {
+      return std::any_of(entries.begin(), entries.end(),
+                         [&](const auto& e) { return e.first == name; });
+    };
+    for (const SweepOverride& o : from_file.overrides) {
+      for (const std::string& name : {o.when_option, o.option})
+        if (train.find_nothrow(name, false) == nullptr)
+          throw UsageError("--config " + path + ": unknown option '" + name + "'");
+      for (const char* owned : kSweepOwned)
+        if (o.option == owned || o.option == "jobs")
+          throw UsageError("--config " + path + ": " + o.option +
+                           " cannot be set for some runs only");
+      if (!flag_given(o.option)) overrides.push_back(o);  // a flag wins here too
+    }
     std::vector<std::pair<std::string, std::string>> merged;
-    for (const auto& [name, text] : from_file) {
+    for (const auto& [name, text] : from_file.entries) {
       if (name == "out" || name == "jobs") {
         if (name == "out" && !vm.count("out")) o.out = text;
         if (name == "jobs" && !vm.count("jobs")) {
@@ -199,9 +214,7 @@ int sweep_command(int argc, char** argv) {
       }
       if (train.find_nothrow(name, false) == nullptr)
         throw UsageError("--config " + path + ": unknown option '" + name + "'");
-      const bool flag_given = std::any_of(entries.begin(), entries.end(),
-                                          [&](const auto& e) { return e.first == name; });
-      if (!flag_given) merged.emplace_back(name, text);
+      if (!flag_given(name)) merged.emplace_back(name, text);
     }
     merged.insert(merged.end(), entries.begin(), entries.end());
     entries = std::move(merged);
@@ -229,6 +242,7 @@ int sweep_command(int argc, char** argv) {
   std::vector<SweepRun> runs;
   try {
     runs = expand_grid(axes);
+    apply_overrides(runs, overrides);
     if (!o.shard.empty()) {
       const auto [i, n] = parse_shard(o.shard);
       runs = shard(runs, i, n);

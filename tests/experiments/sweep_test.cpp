@@ -92,7 +92,7 @@ TEST(SweepGrid, ReadsIniFiles) {
     std::ofstream f(path);
     f << "# a preset\n[grid]\ntask = copy, reverse   ; two tasks\npe=rope\n\nseed = 0,1,2\n";
   }
-  const auto entries = read_sweep_ini(path);
+  const auto entries = read_sweep_ini(path).entries;
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0], (std::pair<std::string, std::string>{"task", "copy, reverse"}));
   EXPECT_EQ(entries[2], (std::pair<std::string, std::string>{"seed", "0,1,2"}));
@@ -105,6 +105,58 @@ TEST(SweepGrid, ReadsIniFiles) {
     FAIL() << "expected an error";
   } catch (const std::invalid_argument& e) {
     EXPECT_TRUE(Contains(e.what(), "line 2"));
+  }
+  std::remove(path.c_str());
+}
+
+TEST(SweepGrid, SectionsSetOptionsForSomeRunsOnly) {
+  const std::string path = test::temp_path("sections.ini");
+  {
+    std::ofstream f(path);
+    f << "task = copy, addition\npe = rope, sinusoidal\nlr = 1e-3\n"
+         "[pe = sinusoidal]\nlr = 3e-3\n[task=addition]\naddition-reversed =\n"
+         "[back to all]\nseed = 0\n";
+  }
+  const SweepIni ini = read_sweep_ini(path);
+  ASSERT_EQ(ini.entries.size(), 4u);
+  EXPECT_EQ(ini.entries[3], (std::pair<std::string, std::string>{"seed", "0"}));
+  ASSERT_EQ(ini.overrides.size(), 2u);
+  EXPECT_EQ(ini.overrides[1].when_option, "task");
+  EXPECT_EQ(ini.overrides[1].when_value, "addition");
+  EXPECT_EQ(ini.overrides[1].option, "addition-reversed");
+  EXPECT_EQ(ini.overrides[1].value, "");
+
+  std::vector<SweepAxis> axes;
+  for (const auto& [option, text] : ini.entries)
+    axes.push_back({option, split_values(option, text)});
+  std::vector<SweepRun> runs = expand_grid(axes);
+  apply_overrides(runs, ini.overrides);
+  ASSERT_EQ(runs.size(), 4u);
+  std::map<std::string, std::string> args;
+  for (const SweepRun& r : runs) {
+    std::string joined;
+    for (const std::string& a : r.train_args()) joined += a + " ";
+    args[r.name] = joined;
+  }
+  EXPECT_EQ(args["task-copy_pe-rope_seed-0"], "--task copy --pe rope --lr 1e-3 --seed 0 ");
+  EXPECT_EQ(args["task-copy_pe-sinusoidal_seed-0"],
+            "--task copy --pe sinusoidal --lr 3e-3 --seed 0 ");
+  EXPECT_EQ(args["task-addition_pe-rope_seed-0"],
+            "--task addition --pe rope --lr 1e-3 --seed 0 --addition-reversed ");
+  EXPECT_EQ(args["task-addition_pe-sinusoidal_seed-0"],
+            "--task addition --pe sinusoidal --lr 3e-3 --seed 0 --addition-reversed ");
+
+  EXPECT_THROW(apply_overrides(runs, {{"n-layers", "4", "lr", "1e-3"}}), std::invalid_argument);
+  EXPECT_THROW(apply_overrides(runs, {{"pe", "rope", "lr", "1e-3, 3e-3"}}), std::invalid_argument);
+  {
+    std::ofstream f(path);
+    f << "task = copy\n[pe = rope, alibi]\nlr = 1\n";
+  }
+  try {
+    read_sweep_ini(path);
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_TRUE(Contains(e.what(), "line 2")) << e.what();
   }
   std::remove(path.c_str());
 }
@@ -187,6 +239,30 @@ TEST(Sweep, ListPrintsOneCommandPerRunOfItsShard) {
   for (const char* n :
        {"none_seed-0", "none_seed-1", "rope_seed-0", "rope_seed-1", "alibi_seed-0", "alibi_seed-1"})
     EXPECT_TRUE(Contains(joined, n));
+}
+
+TEST(Sweep, ConfigSectionsReachTheirRunsAndFlagsStillWin) {
+  const std::string path = test::temp_path("sections_sweep.ini");
+  {
+    std::ofstream f(path);
+    f << "task = copy\npe = rope, sinusoidal\n[pe = sinusoidal]\nlr = 3e-3\n";
+  }
+  const test::Result r = pelab("sweep --out d --config '" + path + "' --list");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "train --task copy --pe sinusoidal --lr 3e-3 --out")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "train --task copy --pe rope --out")) << r.out;
+  const test::Result flag = pelab("sweep --out d --config '" + path + "' --lr 5e-4 --list");
+  ASSERT_EQ(flag.code, 0) << flag.err;
+  EXPECT_FALSE(Contains(flag.out, "3e-3")) << flag.out;
+  EXPECT_EQ(std::count(flag.out.begin(), flag.out.end(), '\n'), 2);
+  {
+    std::ofstream f(path);
+    f << "task = copy\npe = rope\n[pe = rope]\nthreads = 4\n";
+  }
+  const test::Result bad = pelab("sweep --out d --config '" + path + "' --list");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(Contains(bad.err, "threads cannot be set for some runs only")) << bad.err;
+  std::remove(path.c_str());
 }
 
 TEST(Sweep, BadInputIsOneClearErrorBeforeAnyRunStarts) {
