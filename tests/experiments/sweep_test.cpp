@@ -265,6 +265,25 @@ TEST(Sweep, ConfigSectionsReachTheirRunsAndFlagsStillWin) {
   std::remove(path.c_str());
 }
 
+// The presets under experiments/presets/ are valid sweeps of the documented sizes
+// (docs/experiments.md), every run checked as `pelab train` checks it.
+TEST(Sweep, EveryPresetExpands) {
+  const std::string presets = std::string(PELAB_FIXTURES) + "/../../experiments/presets/";
+  const std::map<std::string, int> runs = {{"quick.ini", 12},
+                                           {"kazemnejad.ini", 126},
+                                           {"kazemnejad-random.ini", 18},
+                                           {"kazemnejad-scaling.ini", 54}};
+  for (const auto& [file, count] : runs) {
+    const test::Result r = pelab("sweep --out d --list --config '" + presets + file + "'");
+    ASSERT_EQ(r.code, 0) << file << "\n" << r.err;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), count) << file;
+  }
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(presets))
+    files += entry.path().extension() == ".ini";
+  EXPECT_EQ(files, static_cast<int>(runs.size())) << "a preset without a test";
+}
+
 TEST(Sweep, BadInputIsOneClearErrorBeforeAnyRunStarts) {
   const std::string dir = fresh_dir("sweep_bad");
   struct Case {
