@@ -24,6 +24,10 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
       {"steps", &C::steps, "training steps", "optimization"},
       {"batch_size", &C::batch_size, "sequences per step, each of its own random length",
        "optimization"},
+      {"length_groups", &C::length_groups,
+       "split each batch into this many groups of similar length, each padded only to its own "
+       "longest: the same gradient (up to rounding) for less padding",
+       "optimization"},
       {"lr", &C::lr, "peak learning rate", "optimization"},
       {"min_lr", &C::min_lr, "learning rate at the end of the decay", "optimization"},
       {"warmup", &C::warmup, "linear warmup steps", "optimization"},
@@ -102,6 +106,9 @@ void validate(const TrainConfig& c) {
   } catch (const std::invalid_argument& e) {
     throw ConfigError("schedule", "must be constant, cosine or linear, got '" + c.schedule + "'");
   }
+  if (c.length_groups < 1 || c.length_groups > c.batch_size)
+    throw ConfigError("length-groups", "must be in [1, batch size " + std::to_string(c.batch_size) +
+                                           "], got " + std::to_string(c.length_groups));
   if (!(c.weight_decay >= 0.0)) throw ConfigError("weight-decay", "must be >= 0");
   if (!(c.beta1 >= 0.0 && c.beta1 < 1.0)) throw ConfigError("beta1", "must be in [0, 1)");
   if (!(c.beta2 >= 0.0 && c.beta2 < 1.0)) throw ConfigError("beta2", "must be in [0, 1)");

@@ -21,6 +21,7 @@ struct TrainConfig {
   // optimization (double, so 0.999 means 0.999 as in PyTorch, not the nearest float)
   int64_t steps = 5000;
   int64_t batch_size = 64;
+  int64_t length_groups = 1;  // a batch's sequences in this many groups by length (trainer.cpp)
   double lr = 3e-3;
   double min_lr = 0.0;
   int64_t warmup = 250;

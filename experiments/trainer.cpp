@@ -48,11 +48,15 @@ void summarize(const RunRecord& r, double& in_dist, double& longest) {
 // set of positions for all its rows, made for the longest: grid coordinates depend on n,
 // `normalized` divides by the length, and random positions are T sorted draws (the first n of
 // them are not n sorted draws). Those must see the positions evaluation gives their length.
+bool one_length_per_batch(const Task& task, const ModelConfig& m, const TrainConfig& c) {
+  std::vector<float> row, col;
+  return task.grid(c.train_len_min, row, col) || m.pe == "normalized" || m.random_positions > 0;
+}
+
 std::vector<int64_t> draw_lengths(const Task& task, const ModelConfig& m, const TrainConfig& c,
                                   Random& rng) {
   const int64_t span = c.train_len_max - c.train_len_min + 1;
-  std::vector<float> row, col;
-  if (task.grid(c.train_len_min, row, col) || m.pe == "normalized" || m.random_positions > 0)
+  if (one_length_per_batch(task, m, c))
     return std::vector<int64_t>(c.batch_size, c.train_len_min + rng.integer(span));
   std::vector<int64_t> lengths(c.batch_size);
   for (int64_t& n : lengths) n = c.train_len_min + rng.integer(span);
@@ -98,8 +102,39 @@ int train(RunRecord r, const TrainSetup& setup) {
       const Positions pos = batch_positions(model, *task, batch.n, T, data_rng);
       model.encoding().set_extrapolation(false);
       model.params().zero_grad();
-      Var loss = model.loss(batch.tokens, batch.targets, batch.loss_mask, pos);
-      const float loss_value = loss.value()[0];
+      // With --length-groups G, the batch in G groups by length, each padded to its own
+      // longest example (a group's positions are the first T_g of the batch's). The batch's
+      // loss is sum_n m_n l_n / M over its M answer tokens; a group's is the mean over its own
+      // M_g, so the gradient of the batch's loss is the sum of the groups' gradients, each
+      // seeded with M_g / M instead of 1. One group is the whole batch, seeded with 1.
+      const std::vector<Batch> groups =
+          c.length_groups > 1 && !one_length_per_batch(*task, r.model, c)
+              ? split_by_length(batch, c.length_groups)
+              : std::vector<Batch>{batch};
+      double answer_tokens = 0.0;
+      for (int64_t i = 0; i < batch.loss_mask.numel(); ++i) answer_tokens += batch.loss_mask[i];
+      double loss_sum = 0.0;
+      for (const Batch& g : groups) {
+        const int64_t Tg = g.tokens.shape[1];
+        Positions pg = pos;
+        for (auto* v : {&pg.index, &pg.row, &pg.col})
+          if (static_cast<int64_t>(v->size()) > Tg) v->resize(Tg);
+        Var loss = model.loss(g.tokens, g.targets, g.loss_mask, pg);
+        double group_tokens = 0.0;
+        for (int64_t i = 0; i < g.loss_mask.numel(); ++i) group_tokens += g.loss_mask[i];
+        const double weight = groups.size() == 1 ? 1.0 : group_tokens / answer_tokens;
+        loss_sum += weight * loss.value()[0];
+        window_tokens += static_cast<double>(g.tokens.numel());
+        if (!std::isfinite(loss.value()[0])) {
+          loss_sum = loss.value()[0];
+          break;
+        }
+        if (groups.size() == 1)
+          backward(loss);
+        else
+          backward(loss, Tensor::full({}, static_cast<float>(weight)));
+      }
+      const float loss_value = static_cast<float>(loss_sum);
       if (!std::isfinite(loss_value)) {
         r.status = "diverged";
         r.message = "the loss became " + std::to_string(loss_value) + " at step " +
@@ -115,13 +150,11 @@ int train(RunRecord r, const TrainSetup& setup) {
                      setup.out.c_str());
         return 3;
       }
-      backward(loss);
       const float norm = c.clip > 0.0 ? clip_grad_norm(model.params(), static_cast<float>(c.clip))
                                       : grad_norm(model.params());
       const float lr = schedule.at(step);
       optimizer.step(lr);
       r.step = step + 1;
-      window_tokens += static_cast<double>(c.batch_size * T);
 
       if (r.step % c.log_every == 0 || r.step == c.steps) {
         const double elapsed = seconds_since(window_start);

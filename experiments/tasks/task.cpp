@@ -43,6 +43,7 @@ Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& 
   batch.loss_mask = Tensor::zeros({B, T});
   for (int64_t b = 0; b < B; ++b) {
     const int64_t len = static_cast<int64_t>(seqs[b].size()) - 1;
+    batch.tokens_of.push_back(len);
     for (int64_t t = 0; t < len; ++t) {
       batch.tokens.data[b * T + t] = seqs[b][t];
       batch.targets.data[b * T + t] = seqs[b][t + 1];
@@ -50,6 +51,41 @@ Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& 
     }
   }
   return batch;
+}
+
+std::vector<Batch> split_by_length(const Batch& batch, int64_t groups) {
+  const int64_t B = batch.tokens.shape[0], T = batch.tokens.shape[1];
+  if (groups < 1 || groups > B)
+    throw std::invalid_argument("split_by_length: " + std::to_string(groups) + " groups of " +
+                                std::to_string(B) + " examples");
+  std::vector<int64_t> order(B);
+  for (int64_t b = 0; b < B; ++b) order[b] = b;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t x, int64_t y) { return batch.tokens_of[x] < batch.tokens_of[y]; });
+  std::vector<Batch> out;
+  int64_t first = 0;
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t rows = B / groups + (g < B % groups ? 1 : 0);
+    Batch part;
+    int64_t Tg = 0;
+    for (int64_t i = first; i < first + rows; ++i) Tg = std::max(Tg, batch.tokens_of[order[i]]);
+    part.tokens = IntTensor({rows, Tg});
+    part.targets = IntTensor({rows, Tg});
+    part.loss_mask = Tensor::zeros({rows, Tg});
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t b = order[first + r];
+      part.tokens_of.push_back(batch.tokens_of[b]);
+      for (int64_t t = 0; t < Tg; ++t) {
+        part.tokens.data[r * Tg + t] = batch.tokens.data[b * T + t];
+        part.targets.data[r * Tg + t] = batch.targets.data[b * T + t];
+        part.loss_mask[r * Tg + t] = batch.loss_mask[b * T + t];
+      }
+    }
+    part.n = batch.n;  // read only for grid coordinates, and grid tasks have one length a batch
+    out.push_back(std::move(part));
+    first += rows;
+  }
+  return out;
 }
 
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options) {

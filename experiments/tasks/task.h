@@ -59,9 +59,16 @@ struct Batch {
   int64_t n = 0;  // the longest length in the batch
   IntTensor tokens, targets;
   Tensor loss_mask;
+  std::vector<int64_t> tokens_of;  // per example: its tokens before the padding
 };
 Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng);  // all of length n
 Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& rng);
+
+// The examples of `batch` in `groups` groups by length: sorted by their number of tokens
+// (stable), cut into groups of sizes differing by at most one, each group padded only to its
+// own longest example. Causal attention makes an example's outputs independent of the padding
+// after it, so the groups together give the batch's loss terms, with less padding computed.
+std::vector<Batch> split_by_length(const Batch& batch, int64_t groups);
 
 // The registry: every task by name (one file each under experiments/tasks/).
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options = {});

@@ -35,8 +35,8 @@ using test::Contains;
 
 using test::pelab;
 using test::read_file;
-using test::SameBits;
 using test::Result;
+using test::SameBits;
 using test::temp_path;
 
 bool exists(const std::string& path) {
@@ -312,6 +312,38 @@ TEST(Train, ResumeAfterSigkillGivesTheSameBits) {
   std::remove(b.c_str());
 }
 
+// --length-groups: the same training up to rounding (the groups' gradients add up to the
+// batch's), and the same bits run to run.
+TEST(Train, LengthGroupsGiveTheSameTrainingUpToRounding) {
+  const std::string run =
+      "train --threads 1 --quiet --task reverse --pe alibi --d-model 16 --n-heads 2 "
+      "--n-layers 2 --train-len-max 12 --steps 20 --lr 3e-3 --eval-lens 4,12 "
+      "--eval-examples 16 --eval-every 20 --probe-examples 0 --log-every 1 --seed 2";
+  const std::string one = temp_path("groups_1.h5"), four = temp_path("groups_4.h5"),
+                    again = temp_path("groups_4_again.h5");
+  for (const auto& [path, groups] : {std::pair{one, 1}, std::pair{four, 4}, std::pair{again, 4}}) {
+    const Result r = pelab(run + " --length-groups " + std::to_string(groups) + " --out " + path);
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const H5File f1 = H5File::open_read(one), f4 = H5File::open_read(four),
+               f4b = H5File::open_read(again);
+  const Tensor l1 = f1.read_floats("/train/loss"), l4 = f4.read_floats("/train/loss");
+  ASSERT_EQ(l1.numel(), 20);
+  for (int64_t i = 0; i < 20; ++i) EXPECT_NEAR(l4[i], l1[i], 1e-4 * std::abs(l1[i])) << i;
+  const Tensor w1 = f1.read_floats("/params/blocks.1.mlp.fc.weight"),
+               w4 = f4.read_floats("/params/blocks.1.mlp.fc.weight");
+  double diff = 0, norm = 0;
+  for (int64_t i = 0; i < w1.numel(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(w4[i] - w1[i])));
+    norm = std::max(norm, static_cast<double>(std::abs(w1[i])));
+  }
+  EXPECT_LT(diff, 1e-4 * norm);
+  EXPECT_GT(diff, 0.0) << "the groups changed nothing: were they used?";
+  for (const char* path : {"/train/loss", "/params/blocks.1.mlp.fc.weight", "/eval/exact_match"})
+    EXPECT_TRUE(SameBits(f4, f4b, path)) << path;
+  for (const std::string& p : {one, four, again}) std::remove(p.c_str());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Divergence: a non-finite loss stops the run with status "diverged" and exit code 3.
 
@@ -370,6 +402,9 @@ TEST(Train, BadOptionsAreRefusedBeforeAnythingIsWritten) {
   expect_refused(train + "--task select --train-len-max 1000", {"--train-len-max", "999"}, out);
   expect_refused(train + "--task count --eval-lens 5,2000", {"--eval-lens", "999"}, out);
   expect_refused(train + "--lr=-1", {"--lr"}, out);
+  expect_refused(train + "--length-groups 0", {"--length-groups", "got 0"}, out);
+  expect_refused(train + "--batch-size 8 --length-groups 9", {"--length-groups", "batch size 8"},
+                 out);
 }
 
 TEST(Train, BadFilesAreRefusedNamingTheFile) {

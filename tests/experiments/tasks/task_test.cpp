@@ -157,5 +157,44 @@ TEST(MakeBatch, MixedLengthsArePaddedOnTheRightWithMaskZero) {
   }
 }
 
+// split_by_length: every example once, in groups of near-equal size sorted by length, each
+// padded only to its own longest, with its tokens, targets and mask unchanged.
+TEST(SplitByLength, GroupsExamplesByLengthWithLessPadding) {
+  const std::unique_ptr<Task> task = make_task("copy");
+  Random rng(5);
+  const std::vector<int64_t> lengths = {7, 1, 4, 9, 2, 2, 5, 8, 3, 6, 1};
+  const Batch batch = make_batch(*task, lengths, rng);
+  const int64_t B = 11, T = batch.tokens.shape[1];
+  ASSERT_EQ(T, 2 * 9);  // the longest: 9 + SEP + 9, minus one
+  const std::vector<Batch> groups = split_by_length(batch, 3);
+  ASSERT_EQ(groups.size(), 3u);
+  std::vector<int64_t> sizes, widths, seen;
+  for (const Batch& g : groups) {
+    sizes.push_back(g.tokens.shape[0]);
+    widths.push_back(g.tokens.shape[1]);
+    const int64_t Tg = g.tokens.shape[1];
+    for (int64_t r = 0; r < g.tokens.shape[0]; ++r) {
+      // Find the example: the batch row with these tokens (lengths are distinct enough).
+      int64_t match = -1;
+      for (int64_t b = 0; b < B && match < 0; ++b) {
+        bool same = batch.tokens_of[b] == g.tokens_of[r];
+        for (int64_t t = 0; same && t < Tg; ++t)
+          same = batch.tokens.data[b * T + t] == g.tokens.data[r * Tg + t] &&
+                 batch.targets.data[b * T + t] == g.targets.data[r * Tg + t] &&
+                 batch.loss_mask[b * T + t] == g.loss_mask[r * Tg + t];
+        for (int64_t t = Tg; same && t < T; ++t) same = batch.loss_mask[b * T + t] == 0.0f;
+        if (same && std::find(seen.begin(), seen.end(), b) == seen.end()) match = b;
+      }
+      ASSERT_GE(match, 0) << "group row " << r << " is no example of the batch";
+      seen.push_back(match);
+    }
+  }
+  EXPECT_EQ(sizes, (std::vector<int64_t>{4, 4, 3}));
+  EXPECT_EQ(widths, (std::vector<int64_t>{2 * 2, 2 * 6, 2 * 9}));  // 1 1 2 2 | 3 4 5 6 | 7 8 9
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(B));
+  EXPECT_EQ(split_by_length(batch, 1)[0].tokens.shape, batch.tokens.shape);
+  EXPECT_THROW(split_by_length(batch, 12), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace pelab
