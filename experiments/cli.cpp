@@ -13,8 +13,11 @@ namespace po = boost::program_options;
 namespace pelab {
 
 bool parse_options(int argc, char** argv, const po::options_description& options,
-                   po::variables_map& vm, const char* usage, const char* ini_option) {
-  po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+                   po::variables_map& vm, const char* usage, const char* ini_option,
+                   const char* positional) {
+  po::positional_options_description bare;
+  if (positional != nullptr) bare.add(positional, 1);
+  po::store(po::command_line_parser(argc, argv).options(options).positional(bare).run(), vm);
   if (vm.count("help")) {
     std::cout << usage << "\n\n" << options << "\n";
     return false;

@@ -15,12 +15,13 @@ class UsageError : public std::invalid_argument {
 };
 
 // Parses argv against `options`. With ini_option (e.g. "config"), the option of that name
-// names an INI file whose values the command line overrides. Returns false when --help was
-// asked for (and printed).
+// names an INI file whose values the command line overrides. With positional (e.g. "file"), a
+// bare argument is the value of that option. Returns false when --help was asked for (and
+// printed).
 bool parse_options(int argc, char** argv,
                    const boost::program_options::options_description& options,
                    boost::program_options::variables_map& vm, const char* usage,
-                   const char* ini_option = nullptr);
+                   const char* ini_option = nullptr, const char* positional = nullptr);
 
 // Adds --threads (default: every core) and applies it; prints the setting when `announce`.
 void add_thread_option(boost::program_options::options_description& options);

@@ -49,16 +49,10 @@ int eval_command(int argc, char** argv) {
       "eval-examples", po::value<int64_t>(), "held-out examples per evaluated length")(
       "quiet", po::bool_switch(), "print nothing but errors")("help", "show this help");
   add_thread_option(opts);
-  po::positional_options_description positional;
-  positional.add("run", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(opts).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::printf("usage: pelab eval RUN --out FILE [options]\n\n");
-    std::cout << opts << "\n";
+  if (!parse_options(argc, argv, opts, vm, "usage: pelab eval RUN --out FILE [options]", nullptr,
+                     "run"))
     return 0;
-  }
-  po::notify(vm);
   if (!vm.count("run")) throw UsageError("pelab eval: the run file to evaluate is required");
   if (!vm.count("out")) throw UsageError("--out: the run file to write is required");
   const std::string path = vm["run"].as<std::string>(), out = vm["out"].as<std::string>();
@@ -68,14 +62,7 @@ int eval_command(int argc, char** argv) {
   if (std::filesystem::exists(out) && !vm["force"].as<bool>())
     throw UsageError("--out: '" + out + "' exists; pass --force to overwrite it");
 
-  RunRecord r;
-  try {
-    r = load_run(path);
-  } catch (const UsageError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw UsageError(e.what());
-  }
+  RunRecord r = load_run_argument(path);
   if (r.status != "completed")
     throw UsageError(path + ": the run is " + r.status +
                      ", not completed; only a finished run can be evaluated");

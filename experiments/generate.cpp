@@ -25,26 +25,12 @@ int generate_command(int argc, char** argv) {
       "length", po::value<int64_t>()->default_value(0), "their length n (0: the longest trained)")(
       "seed", po::value<uint64_t>()->default_value(12345), "seed of the examples");
   add_thread_option(opts);
-  po::positional_options_description positional;
-  positional.add("file", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(opts).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::printf("usage: pelab generate FILE [options]\n\n");
-    std::cout << opts << "\n";
+  if (!parse_options(argc, argv, opts, vm, "usage: pelab generate FILE [options]", nullptr, "file"))
     return 0;
-  }
-  po::notify(vm);
   apply_threads(vm, false);
   const std::string path = vm["file"].as<std::string>();
-  RunRecord r;
-  try {
-    r = load_run(path);
-  } catch (const UsageError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw UsageError(e.what());
-  }
+  const RunRecord r = load_run_argument(path);
   const int64_t examples = vm["examples"].as<int64_t>();
   if (examples < 1) throw UsageError("--examples must be at least 1");
   int64_t n = vm["length"].as<int64_t>();

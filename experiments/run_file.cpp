@@ -124,6 +124,16 @@ RunRecord load_run(const std::string& path) {
   return r;
 }
 
+RunRecord load_run_argument(const std::string& path, const std::string& context) {
+  try {
+    return load_run(path);
+  } catch (const UsageError& e) {
+    throw UsageError(context + e.what());
+  } catch (const std::exception& e) {
+    throw UsageError(context + e.what());
+  }
+}
+
 void load_run_state(const std::string& path, Parameters& params, AdamW* optimizer) {
   H5File f = H5File::open_read(path);
   read_params(f, params);

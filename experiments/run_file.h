@@ -60,6 +60,9 @@ void save_run(const std::string& path, const RunRecord& record, const Parameters
               AdamW* optimizer);
 // Reads a run file back. With params/optimizer, also loads those (shapes checked).
 RunRecord load_run(const std::string& path);
+// load_run for a file the user named: a file that cannot be read is bad input (UsageError),
+// its message prefixed by `context` (e.g. "--resume: ").
+RunRecord load_run_argument(const std::string& path, const std::string& context = "");
 void load_run_state(const std::string& path, Parameters& params, AdamW* optimizer);
 
 // Throws a UsageError naming the file when `path` cannot be created.

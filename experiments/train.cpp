@@ -106,13 +106,7 @@ int train_command(int argc, char** argv) {
       throw UsageError("--resume continues the run in its own file; leave out --out");
     if (!std::filesystem::exists(setup.out))
       throw UsageError("--resume: no file '" + setup.out + "'");
-    try {
-      record = load_run(setup.out);
-    } catch (const UsageError&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw UsageError(std::string("--resume: ") + e.what());
-    }
+    record = load_run_argument(setup.out, "--resume: ");
     if (record.status == "completed") {
       std::fprintf(stderr, "pelab train: %s is already completed\n", setup.out.c_str());
       return 0;
