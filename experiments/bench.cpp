@@ -157,10 +157,11 @@ int bench_command(int argc, char** argv) {
       6.0 * params * tokens_per_step + 12.0 * b.L * b.B * static_cast<double>(b.T) * b.T * b.D;
   std::printf("pelab config=%s pe=%s threads=%d params=%.0f loss=%.4f blas_kernel=%s\n",
               name.c_str(), mc.pe.c_str(), threads(), params, last, blas_kernel().c_str());
-  std::printf("buffer pool: %.1f MB held, at most %.1f MB in use at once, %lld fresh allocations\n",
-              static_cast<double>(pool_stats().bytes_held) / 1048576.0,
-              static_cast<double>(pool_stats().peak_bytes_in_use) / 1048576.0,
-              static_cast<long long>(pool_stats().fresh_allocations));
+  std::printf(
+      "buffer pool: %.1f MiB held, at most %.1f MiB in use at once, %lld fresh allocations\n",
+      static_cast<double>(pool_stats().bytes_held) / 1048576.0,
+      static_cast<double>(pool_stats().peak_bytes_in_use) / 1048576.0,
+      static_cast<long long>(pool_stats().fresh_allocations));
   std::printf("step_ms=%.2f tokens_per_s=%.0f gflops=%.1f peak_rss_mb=%.1f\n", dt * 1e3,
               tokens_per_step / dt, flops / dt / 1e9, peak_rss_mb());
   return 0;

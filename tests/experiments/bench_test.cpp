@@ -1,0 +1,53 @@
+// `pelab bench` as a user runs it: the output's machine-readable last lines (their format is what
+// experiments/compare_torch.sh and users' scripts read). No timing is asserted: speed is
+// measured by the benchmark, not tested (docs/performance.md).
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "tests/core/test_util.h"
+#include "tests/experiments/pelab_process.h"
+
+namespace pelab {
+namespace {
+
+using test::Contains;
+using test::pelab;
+
+std::string last_line(const std::string& text) {
+  const std::size_t end = text.find_last_not_of('\n');
+  if (end == std::string::npos) return "";
+  const std::size_t start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1,
+                     end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+TEST(Bench, AStepPrintsItsNumbersOnTheLastLine) {
+  const test::Result r = pelab("bench --config tiny --steps 1 --warmup 1 --threads 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "pelab config=tiny pe=rope threads=1")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "MiB held")) << r.out;
+  EXPECT_TRUE(std::regex_match(
+      last_line(r.out),
+      std::regex("step_ms=[0-9.]+ tokens_per_s=[0-9]+ gflops=[0-9.]+ peak_rss_mb=[0-9.]+")))
+      << r.out;
+}
+
+TEST(Bench, GemmPrintsTheCeilingOnTheLastLine) {
+  const test::Result r = pelab("bench --gemm --config tiny --steps 1 --threads 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(
+      std::regex_match(last_line(r.out), std::regex("gemm config=tiny threads=1 gflops=[0-9.]+")))
+      << r.out;
+}
+
+TEST(Bench, AnUnknownConfigurationIsOneClearError) {
+  const test::Result r = pelab("bench --config huge --threads 1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(Contains(r.err, "--config")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "huge")) << r.err;
+}
+
+}  // namespace
+}  // namespace pelab
