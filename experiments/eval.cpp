@@ -10,7 +10,6 @@
 //   FILE = RUN's config with the options given here, RUN's parameters and training curve,
 //          one evaluation (at RUN's last step) with the new settings, the probe examples'
 //          attention maps under them, and no optimizer state (it is not a run to resume).
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -89,20 +88,11 @@ int eval_command(int argc, char** argv) {
   Transformer model(r.model);
   load_run_state(path, model.params(), nullptr);
 
-  const std::vector<int64_t> lengths = eval_lengths(r.train);
-  const std::vector<LengthScore> scores = evaluate(model, *task, r.train, lengths);
   r.eval_log = EvalLog{};
-  r.eval_log.step.push_back(static_cast<double>(r.step));
-  r.eval_log.lengths = lengths;
-  r.eval_log.exact_match.emplace_back();
-  r.eval_log.token_accuracy.emplace_back();
-  double in_dist = 1.0;
-  for (const LengthScore& s : scores) {
-    r.eval_log.exact_match.back().push_back(s.exact_match);
-    r.eval_log.token_accuracy.back().push_back(s.token_accuracy);
-    if (s.n >= r.train.train_len_min && s.n <= r.train.train_len_max)
-      in_dist = std::min(in_dist, s.exact_match);
-  }
+  r.eval_log.lengths = eval_lengths(r.train);
+  record_evaluation(r, evaluate(model, *task, r.train, r.eval_log.lengths));
+  double in_dist = 0.0, longest = 0.0;
+  summarize(r, in_dist, longest);
   r.attention.clear();
   record_attention(model, *task, r);
 
@@ -116,7 +106,7 @@ int eval_command(int argc, char** argv) {
                  "evaluated %s (--rope-scaling %s): exact match in-distribution %.3f, "
                  "at length %lld %.3f -> %s\n",
                  path.c_str(), r.model.rope_scaling.c_str(), in_dist,
-                 static_cast<long long>(lengths.back()), scores.back().exact_match, out.c_str());
+                 static_cast<long long>(r.eval_log.lengths.back()), longest, out.c_str());
   return 0;
 }
 

@@ -61,6 +61,30 @@ std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const Tr
   return scores;
 }
 
+void record_evaluation(RunRecord& r, const std::vector<LengthScore>& scores) {
+  r.eval_log.step.push_back(static_cast<double>(r.step));
+  std::vector<double> em, ta;
+  for (const LengthScore& s : scores) {
+    em.push_back(s.exact_match);
+    ta.push_back(s.token_accuracy);
+  }
+  r.eval_log.exact_match.push_back(em);
+  r.eval_log.token_accuracy.push_back(ta);
+}
+
+void summarize(const RunRecord& r, double& in_dist, double& longest) {
+  in_dist = 1.0;
+  longest = 0.0;
+  if (r.eval_log.step.empty()) return;
+  const auto& em = r.eval_log.exact_match.back();
+  for (std::size_t k = 0; k < r.eval_log.lengths.size(); ++k) {
+    const int64_t n = r.eval_log.lengths[k];
+    if (n >= r.train.train_len_min && n <= r.train.train_len_max)
+      in_dist = std::min(in_dist, em[k]);
+  }
+  longest = em.back();
+}
+
 // The probe examples' attention maps, at the longest training length.
 void record_attention(Transformer& model, const Task& task, RunRecord& r) {
   if (r.train.probe_examples == 0) return;

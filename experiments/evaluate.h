@@ -41,6 +41,14 @@ void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64
 
 uint64_t eval_seed(int64_t seed, int64_t n);
 
+// Appends one evaluation at r.step (a row of exact match and token accuracy, in the order of
+// r.eval_log.lengths) to r.eval_log.
+void record_evaluation(RunRecord& r, const std::vector<LengthScore>& scores);
+
+// Of r's last evaluation: in_dist, the worst exact match over the lengths within the training
+// range; longest, the exact match at the longest evaluated length. (1 and 0 before any.)
+void summarize(const RunRecord& r, double& in_dist, double& longest);
+
 // The attention maps of r.train.probe_examples examples of the longest training length (their
 // own generator, seeded by the run's seed), into r.attention and r.probe_tokens; RoPE scaling
 // (if any) on.

@@ -66,9 +66,7 @@ int generate_command(int argc, char** argv) {
     bool ok = true;
     for (int64_t t = first; t < T; ++t) {
       const int64_t len = static_cast<int64_t>(seq.size());
-      Positions prefix = all;
-      for (auto* v : {&prefix.index, &prefix.row, &prefix.col}) v->resize(len);
-      const Var logits = model.forward(IntTensor({1, len}, seq), prefix);
+      const Var logits = model.forward(IntTensor({1, len}, seq), first_positions(all, len));
       const float* z = logits.value().data() + (len - 1) * r.model.vocab_size;
       const int32_t guess = static_cast<int32_t>(std::max_element(z, z + r.model.vocab_size) - z);
       const int32_t truth = full.targets.data[t];

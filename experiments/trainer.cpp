@@ -28,26 +28,18 @@ std::string format_eta(double s) {
   return buf;
 }
 
-// In-distribution exact match: the worst over the evaluated lengths within the training range;
-// "longest": the exact match at the longest evaluated length.
-void summarize(const RunRecord& r, double& in_dist, double& longest) {
-  in_dist = 1.0;
-  longest = 0.0;
-  if (r.eval_log.step.empty()) return;
-  const auto& em = r.eval_log.exact_match.back();
-  for (std::size_t k = 0; k < r.eval_log.lengths.size(); ++k) {
-    const int64_t n = r.eval_log.lengths[k];
-    if (n >= r.train.train_len_min && n <= r.train.train_len_max)
-      in_dist = std::min(in_dist, em[k]);
-  }
-  longest = em.back();
-}
-
 // Training lengths, uniform in [train_len_min, train_len_max]: one per example, or one for the
 // whole batch when a token's position depends on its sequence's length. A padded batch has one
 // set of positions for all its rows, made for the longest: grid coordinates depend on n,
 // `normalized` divides by the length, and random positions are T sorted draws (the first n of
 // them are not n sorted draws). Those must see the positions evaluation gives their length.
+// The answer tokens of a batch: the loss mask's sum.
+double answer_count(const Batch& b) {
+  double n = 0.0;
+  for (int64_t i = 0; i < b.loss_mask.numel(); ++i) n += b.loss_mask[i];
+  return n;
+}
+
 bool one_length_per_batch(const Task& task, const ModelConfig& m, const TrainConfig& c) {
   std::vector<float> row, col;
   return task.grid(c.train_len_min, row, col) || m.pe == "normalized" || m.random_positions > 0;
@@ -111,18 +103,12 @@ int train(RunRecord r, const TrainSetup& setup) {
           c.length_groups > 1 && !one_length_per_batch(*task, r.model, c)
               ? split_by_length(batch, c.length_groups)
               : std::vector<Batch>{batch};
-      double answer_tokens = 0.0;
-      for (int64_t i = 0; i < batch.loss_mask.numel(); ++i) answer_tokens += batch.loss_mask[i];
+      const double answer_tokens = answer_count(batch);
       double loss_sum = 0.0;
       for (const Batch& g : groups) {
-        const int64_t Tg = g.tokens.shape[1];
-        Positions pg = pos;
-        for (auto* v : {&pg.index, &pg.row, &pg.col})
-          if (static_cast<int64_t>(v->size()) > Tg) v->resize(Tg);
+        const Positions pg = first_positions(pos, g.tokens.shape[1]);
         Var loss = model.loss(g.tokens, g.targets, g.loss_mask, pg);
-        double group_tokens = 0.0;
-        for (int64_t i = 0; i < g.loss_mask.numel(); ++i) group_tokens += g.loss_mask[i];
-        const double weight = groups.size() == 1 ? 1.0 : group_tokens / answer_tokens;
+        const double weight = groups.size() == 1 ? 1.0 : answer_count(g) / answer_tokens;
         loss_sum += weight * loss.value()[0];
         window_tokens += static_cast<double>(g.tokens.numel());
         if (!std::isfinite(loss.value()[0])) {
@@ -168,15 +154,7 @@ int train(RunRecord r, const TrainSetup& setup) {
       }
       const bool eval_now = r.step % c.eval_every == 0 || r.step == c.steps;
       if (eval_now) {
-        const std::vector<LengthScore> scores = evaluate(model, *task, c, lengths);
-        r.eval_log.step.push_back(static_cast<double>(r.step));
-        std::vector<double> em, ta;
-        for (const LengthScore& s : scores) {
-          em.push_back(s.exact_match);
-          ta.push_back(s.token_accuracy);
-        }
-        r.eval_log.exact_match.push_back(em);
-        r.eval_log.token_accuracy.push_back(ta);
+        record_evaluation(r, evaluate(model, *task, c, lengths));
         if (r.step == c.steps) {
           record_attention(model, *task, r);
           r.status = "completed";

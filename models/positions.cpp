@@ -40,4 +40,11 @@ Positions random_positions(int64_t T, int64_t M, int64_t grid_cols, Random& rng)
   return from_indices(chosen, grid_cols);
 }
 
+Positions first_positions(const Positions& p, int64_t T) {
+  Positions prefix = p;
+  for (auto* v : {&prefix.index, &prefix.row, &prefix.col})
+    if (static_cast<int64_t>(v->size()) > T) v->resize(T);
+  return prefix;
+}
+
 }  // namespace pelab

@@ -24,5 +24,7 @@ struct Positions {
 Positions sequential_positions(int64_t T, int64_t grid_cols);
 // T sorted distinct integers drawn uniformly from [0, M) (M >= T), laid out like the above.
 Positions random_positions(int64_t T, int64_t M, int64_t grid_cols, Random& rng);
+// The positions of the first T tokens (a prefix of the sequence), T <= p.size().
+Positions first_positions(const Positions& p, int64_t T);
 
 }  // namespace pelab
