@@ -30,6 +30,9 @@ void linear_forward(const float* X, const float* W, const float* b, int64_t R, i
                     int64_t out, float* Y);
 void linear_backward(const float* dY, const float* X, const float* W, int64_t R, int64_t in,
                      int64_t out, float* dX, float* dW, float* db);
+//   dX = dY W, written rather than added (dX's old contents are not read)
+void linear_input_grad_write(const float* dY, const float* W, int64_t R, int64_t in, int64_t out,
+                             float* dX);
 
 // The shapes layer_norm needs (x (..., D), weight and bias (D)); throws std::invalid_argument
 // naming `op` and the shapes.

@@ -110,6 +110,11 @@ void linear_backward(const float* dY, const float* X, const float* W, int64_t R,
   if (db != nullptr) column_sums_add(dY, R, out, db);
 }
 
+void linear_input_grad_write(const float* dY, const float* W, int64_t R, int64_t in, int64_t out,
+                             float* dX) {
+  gemm(dense(false, false, R, in, out, dY, W, 0.0f, dX));
+}
+
 void check_linear_args(const std::string& op, const Var& x, const Var& weight, const Var& bias) {
   if (weight.dim() != 2)
     throw std::invalid_argument(op + ": weight must be (out, in), got " +

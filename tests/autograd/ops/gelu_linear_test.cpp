@@ -2,6 +2,8 @@
 // gradcheck on its own.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "autograd/ops.h"
 #include "core/buffer_pool.h"
 #include "tests/autograd/test_util.h"
@@ -21,6 +23,47 @@ TEST(GeluLinear, SameBitsAsLinearOfGelu) {
     test::ScopedThreads scoped(threads);
     EXPECT_EQ(test::values_and_grads(fused, {h, w, b}), test::values_and_grads(unfused, {h, w, b}))
         << threads << " threads";
+  }
+}
+
+// The forward works a block of rows at a time (1 MiB of gelu(h) per thread), the backward too
+// (4 MiB). With rows that make several blocks and a short last one: the forward and dh, db have
+// the same bits as the two ops, dW (summed over rows block by block) agrees to rounding, and
+// the same thread count gives the same bits; gelu(h) is never held whole.
+TEST(GeluLinear, ByBlocksOfRows) {
+  Random rng(9);
+  // 600 rows of 2048: 128 rows a forward block (5 blocks), 512 a backward block (2 blocks)
+  Var h = test::random_var({3, 200, 2048}, rng, true, -3.0f, 3.0f);
+  Var w = test::random_var({24, 2048}, rng, true);
+  Var b = test::random_var({24}, rng, true);
+  auto fused = [](const std::vector<Var>& in) { return gelu_linear(in[0], in[1], in[2]); };
+  auto unfused = [](const std::vector<Var>& in) { return linear(gelu(in[0]), in[1], in[2]); };
+  for (int threads : {1, 2}) {
+    test::ScopedThreads scoped(threads);
+    const auto a = test::values_and_grads(fused, {h, w, b});
+    const auto u = test::values_and_grads(unfused, {h, w, b});
+    EXPECT_EQ(a, test::values_and_grads(fused, {h, w, b})) << threads << " threads";
+    ASSERT_EQ(a.size(), 4u);
+    EXPECT_EQ(a[0], u[0]) << "y, " << threads << " threads";
+    EXPECT_EQ(a[1], u[1]) << "dh, " << threads << " threads";
+    EXPECT_EQ(a[3], u[3]) << "db, " << threads << " threads";
+    ASSERT_EQ(a[2].size(), u[2].size());
+    for (std::size_t i = 0; i < a[2].size(); ++i)  // sums of 600 products of size ~1
+      ASSERT_NEAR(a[2][i], u[2][i], 1e-4f * (1.0f + std::fabs(u[2][i]))) << "dW " << i;
+
+    pool_trim();  // buffers of exact sizes: the pool's history does not count
+    pool_reset_peak();
+    Var y = gelu_linear(h, w, b);
+    const int64_t forward_scratch = pool_stats().peak_bytes_in_use - pool_stats().bytes_in_use;
+    EXPECT_LE(forward_scratch, threads * (int64_t{1} << 20))
+        << threads << " threads";  // G: 4.7 MiB
+    const Tensor dy = test::random_tensor(y.shape(), rng);
+    const int64_t before = pool_stats().bytes_in_use;
+    backward(y, dy);
+    const int64_t grads = pool_stats().bytes_in_use - before;  // dh, dW, db and y's gradient
+    const int64_t backward_scratch = pool_stats().peak_bytes_in_use - before - grads;
+    const int64_t dy_copy = dy.numel() * static_cast<int64_t>(sizeof(float));  // y's gradient
+    EXPECT_LE(backward_scratch, (int64_t{4} << 20) + dy_copy) << threads << " threads";
   }
 }
 
@@ -55,6 +98,7 @@ TEST(GeluLinear, AnIntermediateInputTakesItsGradientInPlace) {
       if (hold_h) held = h;
       loss = sum(gelu_linear(h, w, b));
     }
+    pool_trim();  // buffers of exact sizes: the pool's history does not count
     const int64_t before = pool_stats().bytes_in_use;
     pool_reset_peak();
     backward(loss);
