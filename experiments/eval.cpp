@@ -82,9 +82,7 @@ int eval_command(int argc, char** argv) {
   const bool quiet = vm["quiet"].as<bool>();
   apply_threads(vm, !quiet);
 
-  TaskOptions task_options;
-  task_options.addition_reversed = r.train.addition_reversed;
-  const std::unique_ptr<Task> task = make_task(r.train.task, task_options);
+  const std::unique_ptr<Task> task = make_task(r.train);
   Transformer model(r.model);
   load_run_state(path, model.params(), nullptr);
 

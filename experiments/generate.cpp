@@ -37,9 +37,7 @@ int generate_command(int argc, char** argv) {
   if (n < 0) throw UsageError("--length must be >= 0");
   if (n == 0) n = r.train.train_len_max;
 
-  TaskOptions task_options;
-  task_options.addition_reversed = r.train.addition_reversed;
-  const std::unique_ptr<Task> task = make_task(r.train.task, task_options);
+  const std::unique_ptr<Task> task = make_task(r.train);
   if (n > task->max_length())
     throw UsageError("--length: " + r.train.task + " takes lengths up to " +
                      std::to_string(task->max_length()) + ", got " + std::to_string(n));

@@ -20,9 +20,7 @@ namespace po = boost::program_options;
 namespace pelab {
 
 void check_lengths(const ModelConfig& m, const TrainConfig& c) {
-  TaskOptions options;
-  options.addition_reversed = c.addition_reversed;
-  const std::unique_ptr<Task> task = make_task(c.task, options);
+  const std::unique_ptr<Task> task = make_task(c);
   Random scratch(0);
   const int64_t n_max = std::max(eval_lengths(c).back(), c.train_len_max);
   const int64_t T = task->sequence_length(n_max, scratch);
@@ -46,9 +44,7 @@ namespace {
 // The run's and the model's settings from the options (the vocabulary is the task's), checked.
 void configure(po::variables_map& vm, RunRecord& record) {
   record.train = train_config_from(vm);
-  TaskOptions options;
-  options.addition_reversed = record.train.addition_reversed;
-  vm.at("vocab-size").value() = make_task(record.train.task, options)->vocab_size();
+  vm.at("vocab-size").value() = make_task(record.train)->vocab_size();
   record.model = model_config_from(vm);
   check_lengths(record.model, record.train);
 }

@@ -21,6 +21,10 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
       {"train_len_max", &C::train_len_max, "longest training length", "task"},
       {"addition_reversed", &C::addition_reversed, "addition: digits least significant first",
        "task"},
+      {"bos", &C::bos,
+       "start every sequence with a BOS token, a fixed anchor at position 0 (as the instruction "
+       "words before Kazemnejad et al.'s inputs)",
+       "task"},
       {"steps", &C::steps, "training steps", "optimization"},
       {"batch_size", &C::batch_size, "sequences per step, each of its own random length",
        "optimization"},
@@ -52,6 +56,13 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
       {"log_every", &C::log_every, "record the training curve every this many steps", "output"},
   };
   return fields;
+}
+
+std::unique_ptr<Task> make_task(const TrainConfig& config) {
+  TaskOptions options;
+  options.addition_reversed = config.addition_reversed;
+  options.bos = config.bos;
+  return make_task(config.task, options);
 }
 
 void add_train_options(std::map<std::string, po::options_description>& groups) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "experiments/option_table.h"
+#include "experiments/tasks/task.h"
 
 namespace pelab {
 
@@ -18,6 +19,7 @@ struct TrainConfig {
   int64_t train_len_min = 1;
   int64_t train_len_max = 20;
   bool addition_reversed = false;
+  bool bos = false;  // a BOS token in front of every sequence
   // optimization (double, so 0.999 means 0.999 as in PyTorch, not the nearest float)
   int64_t steps = 5000;
   int64_t batch_size = 64;
@@ -49,6 +51,9 @@ void add_train_options(std::map<std::string, boost::program_options::options_des
 // Reads and validates (throws ConfigError naming the option).
 TrainConfig train_config_from(const boost::program_options::variables_map& vm);
 void validate(const TrainConfig& config);
+
+// The run's task with its options (addition_reversed, bos).
+std::unique_ptr<Task> make_task(const TrainConfig& config);
 
 // The evaluation lengths: eval_lens parsed, or 1..eval_len_max (default 2 x train_len_max).
 std::vector<int64_t> eval_lengths(const TrainConfig& config);

@@ -59,9 +59,7 @@ std::vector<int64_t> draw_lengths(const Task& task, const ModelConfig& m, const 
 
 int train(RunRecord r, const TrainSetup& setup) {
   const TrainConfig& c = r.train;
-  TaskOptions task_options;
-  task_options.addition_reversed = c.addition_reversed;
-  const std::unique_ptr<Task> task = make_task(c.task, task_options);
+  const std::unique_ptr<Task> task = make_task(c);
   Transformer model(r.model);
   AdamW optimizer(model.params(), AdamWConfig{c.beta1, c.beta2, 1e-8, c.weight_decay});
   Schedule schedule{parse_schedule(c.schedule), static_cast<float>(c.lr),

@@ -90,7 +90,7 @@ std::vector<Batch> split_by_length(const Batch& batch, int64_t groups) {
 
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options) {
   for (const TaskEntry& e : task_registry())
-    if (name == e.name) return e.make(options);
+    if (name == e.name) return options.bos ? with_bos(e.make(options)) : e.make(options);
   throw ConfigError("task", "unknown task '" + name + "' (known: " + task_names_joined() + ")");
 }
 

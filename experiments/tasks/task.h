@@ -22,6 +22,7 @@ namespace pelab {
 
 struct TaskOptions {
   bool addition_reversed = false;  // addition: digits least significant first
+  bool bos = false;                // a BOS token in front of every sequence (tasks/bos.cpp)
 };
 
 struct Instance {
@@ -70,8 +71,10 @@ Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& 
 // after it, so the groups together give the batch's loss terms, with less padding computed.
 std::vector<Batch> split_by_length(const Batch& batch, int64_t groups);
 
-// The registry: every task by name (one file each under experiments/tasks/).
+// The registry: every task by name (one file each under experiments/tasks/), wrapped by
+// with_bos when options.bos.
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options = {});
+std::unique_ptr<Task> with_bos(std::unique_ptr<Task> task);
 std::vector<std::string> task_names();
 std::string task_names_joined();
 
