@@ -25,6 +25,8 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
        "start every sequence with a BOS token, a fixed anchor at position 0 (as the instruction "
        "words before Kazemnejad et al.'s inputs)",
        "task"},
+      {"select_index_token", &C::select_index_token,
+       "select: write the queried index as one token (n <= 256) instead of three digits", "task"},
       {"steps", &C::steps, "training steps", "optimization"},
       {"batch_size", &C::batch_size, "sequences per step, each of its own random length",
        "optimization"},
@@ -62,6 +64,7 @@ std::unique_ptr<Task> make_task(const TrainConfig& config) {
   TaskOptions options;
   options.addition_reversed = config.addition_reversed;
   options.bos = config.bos;
+  options.select_index_token = config.select_index_token;
   return make_task(config.task, options);
 }
 
@@ -97,7 +100,7 @@ std::vector<int64_t> eval_lengths(const TrainConfig& c) {
 }
 
 void validate(const TrainConfig& c) {
-  const std::unique_ptr<Task> task = make_task(c.task);  // throws naming --task
+  const std::unique_ptr<Task> task = make_task(c);  // throws naming --task (or --bos)
   if (c.train_len_min < 1) throw ConfigError("train-len-min", "must be at least 1");
   if (c.train_len_min > c.train_len_max)
     throw ConfigError("train-len-min", "train_len_min " + std::to_string(c.train_len_min) +

@@ -20,6 +20,7 @@ struct TrainConfig {
   int64_t train_len_max = 20;
   bool addition_reversed = false;
   bool bos = false;  // a BOS token in front of every sequence
+  bool select_index_token = false;
   // optimization (double, so 0.999 means 0.999 as in PyTorch, not the nearest float)
   int64_t steps = 5000;
   int64_t batch_size = 64;

@@ -2,6 +2,9 @@
 // Tokens: symbols a-j (0-9), ? (10), digits 0-9 (11-20), SEP (21). Length n = number of
 // symbols; the query is ? and a 0-based index < n in three digits. Finding "the symbol at
 // index i" needs absolute positions: NoPE and relative schemes have to count.
+// With --select-index-token the index is one token instead:   c a d b ? #2 | d
+// Tokens: symbols a-j (0-9), ? (10), #0-#255 (11-266), SEP (267); n at most 256. The model then
+// has to find position i, not also to read the number i from its digits.
 #include "experiments/tasks/symbols.h"
 #include "experiments/tasks/task.h"
 
@@ -10,14 +13,16 @@ namespace {
 
 class Select : public Task {
  public:
+  explicit Select(bool index_token) : index_token_(index_token) {}
   std::string name() const override { return "select"; }
-  int64_t vocab_size() const override { return 22; }
-  int64_t max_length() const override { return 999; }
+  int64_t vocab_size() const override { return index_token_ ? 11 + kIndexTokens + 1 : 22; }
+  int64_t max_length() const override { return index_token_ ? kIndexTokens : 999; }
   std::string token_name(int32_t id) const override {
     if (id < 10) return std::string(1, static_cast<char>('a' + id));
     if (id == 10) return "?";
-    if (id < 21) return std::to_string(id - 11);
-    return Task::token_name(id);
+    if (id == sep()) return Task::token_name(id);
+    if (index_token_) return "#" + std::to_string(id - 11);
+    return std::to_string(id - 11);
   }
   Instance make(int64_t n, Random& rng) const override {
     Instance inst;
@@ -25,17 +30,25 @@ class Select : public Task {
     const int64_t i = rng.integer(n);
     const int32_t answer = inst.input[i];
     inst.input.push_back(10);
-    for (int64_t digit : {i / 100 % 10, i / 10 % 10, i % 10})
-      inst.input.push_back(static_cast<int32_t>(11 + digit));
+    if (index_token_) {
+      inst.input.push_back(static_cast<int32_t>(11 + i));
+    } else {
+      for (int64_t digit : {i / 100 % 10, i / 10 % 10, i % 10})
+        inst.input.push_back(static_cast<int32_t>(11 + digit));
+    }
     inst.answer = {answer};
     return inst;
   }
+
+ private:
+  static constexpr int64_t kIndexTokens = 256;
+  bool index_token_;
 };
 
 }  // namespace
 
-std::unique_ptr<Task> make_select(const TaskOptions&) {
-  return std::make_unique<Select>();
+std::unique_ptr<Task> make_select(const TaskOptions& o) {
+  return std::make_unique<Select>(o.select_index_token);
 }
 
 }  // namespace pelab

@@ -21,8 +21,9 @@
 namespace pelab {
 
 struct TaskOptions {
-  bool addition_reversed = false;  // addition: digits least significant first
-  bool bos = false;                // a BOS token in front of every sequence (tasks/bos.cpp)
+  bool addition_reversed = false;   // addition: digits least significant first
+  bool bos = false;                 // a BOS token in front of every sequence (tasks/bos.cpp)
+  bool select_index_token = false;  // select: the index as one token, not three digits
 };
 
 struct Instance {
