@@ -6,7 +6,10 @@
 # For each configuration (default: tiny small medium) it measures, ROUNDS times (default 2) in
 # turn, pelab at 1 and 2 threads and PyTorch at 1 and 2 threads, keeps each one's best step time
 # (the machine is shared and noisy: the best is the least disturbed), then prints a Markdown
-# table of tokens/s and ratios, and the sgemm ceiling (pelab bench --gemm). PyTorch runs with
+# table of tokens/s and ratios, and pelab's 2-thread GFLOP/s against the 2-thread sgemm ceiling
+# on the configuration's shapes (pelab bench --gemm), measured in every round too, right after
+# pelab's own 2-thread run, best of the rounds (the ceiling moves with the machine's load as
+# much as the step does). PyTorch runs with
 # OPENBLAS_CORETYPE set to the kernel pelab chose, so both use the same BLAS kernels (PyTorch at
 # its best). Needs Debian's python3-torch; build pelab first (./setup.sh build).
 set -euo pipefail
@@ -22,11 +25,11 @@ kernel="$("$pelab" bench --gemm --threads 1 --config tiny | sed -n 's/.*OpenBLAS
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" | tail -n 1; }
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
-printf '| config | pelab 1t tok/s | pelab 2t tok/s | torch 1t tok/s | torch 2t tok/s | 1t ratio | 2t ratio (vs torch best) | pelab 2t GFLOP/s | pelab peak RSS MB | torch peak RSS MB |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| config | pelab 1t tok/s | pelab 2t tok/s | torch 1t tok/s | torch 2t tok/s | 1t ratio | 2t ratio (vs torch best) | pelab 2t GFLOP/s | 2t sgemm ceiling GFLOP/s | of the ceiling | pelab peak RSS MB | torch peak RSS MB | RSS ratio |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for c in "${configs[@]}"; do
   declare -A ms=()
-  rss_p="" rss_t="" gf=""
+  rss_p="" rss_t="" gf="" ceil=""
   for ((r = 0; r < rounds; ++r)); do
     for t in 1 2; do
       out="$("$pelab" bench --config "$c" --pe rope --threads "$t")"
@@ -34,6 +37,7 @@ for c in "${configs[@]}"; do
       if [[ $t == 2 ]]; then
         gf+="$(echo "$out" | field gflops) "
         rss_p="$(echo "$out" | field peak_rss_mb)"
+        ceil+="$("$pelab" bench --gemm --config "$c" --threads 2 | field gflops) "
       fi
       out="$(OPENBLAS_CORETYPE="$kernel" /usr/bin/time -f 'maxrss_kb=%M' /usr/bin/python3 "$torch_ref" bench \
              --config "$c" --pe rope --threads "$t" 2>&1)"
@@ -43,15 +47,17 @@ for c in "${configs[@]}"; do
   done
   tokens=$(/usr/bin/python3 -c "c={'tiny':64*32,'small':128*32,'medium':256*16}; print(c['$c'])")
   /usr/bin/python3 - "$c" "$tokens" "$(best ${ms[p1]})" "$(best ${ms[p2]})" "$(best ${ms[t1]})" \
-      "$(best ${ms[t2]})" "$(printf '%s\n' $gf | sort -g | tail -n 1)" "$rss_p" "$rss_t" <<'PY'
+      "$(best ${ms[t2]})" "$(printf '%s\n' $gf | sort -g | tail -n 1)" \
+      "$(printf '%s\n' $ceil | sort -g | tail -n 1)" "$rss_p" "$rss_t" <<'PY'
 import sys
-c, tokens, p1, p2, t1, t2, gf, rss_p, rss_t = sys.argv[1:]
+c, tokens, p1, p2, t1, t2, gf, ceil, rss_p, rss_t = sys.argv[1:]
 tokens = float(tokens)
 tps = [tokens / (float(x) / 1e3) for x in (p1, p2, t1, t2)]
 best_torch = max(tps[2], tps[3])
 print(f"| {c} | {tps[0]:.0f} | {tps[1]:.0f} | {tps[2]:.0f} | {tps[3]:.0f} | "
-      f"{tps[0] / tps[2]:.2f}x | {tps[1] / best_torch:.2f}x | {float(gf):.1f} | {float(rss_p):.0f} | "
-      f"{float(rss_t) / 1024:.0f} |")
+      f"{tps[0] / tps[2]:.2f}x | {tps[1] / best_torch:.2f}x | {float(gf):.1f} | {float(ceil):.1f} | "
+      f"{100 * float(gf) / float(ceil):.0f}% | {float(rss_p):.0f} | {float(rss_t) / 1024:.0f} | "
+      f"{100 * float(rss_p) / (float(rss_t) / 1024):.1f}% |")
 PY
   unset ms
 done
