@@ -8,6 +8,11 @@
 // others from the start (interrupted, failed, or never started). Each run's output goes to
 // DIR/logs/NAME.log; a failed run's last lines are printed and the others go on. --shard I/N
 // and --list spread one sweep over many machines (a Slurm array, GNU parallel).
+// A run holds an exclusive lock on DIR/logs/NAME.lock while it trains (taken by the sweep, kept
+// by the run's process), so a second sweep started into the same directory while the first is
+// still going leaves that run to it instead of writing the same file at the same time.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,8 +123,22 @@ struct Job {
 };
 
 // Starts `pelab train args...` with its output in `log`; returns the child's pid.
+// Takes the run's lock: an open descriptor holding an exclusive flock on `path`, or -1 when
+// another process holds it (or it cannot be opened: then the run is not this sweep's to do).
+int take_lock(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);
+  if (fd < 0) return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Starts `program args` with its output in `log`. The child inherits lock_fd, so the run's lock
+// lasts as long as the run, even if this sweep is stopped first.
 pid_t start_run(const std::string& program, const std::vector<std::string>& args,
-                const std::string& log) {
+                const std::string& log, int lock_fd) {
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("cannot start a run: fork failed");
@@ -137,6 +156,7 @@ pid_t start_run(const std::string& program, const std::vector<std::string>& args
     std::fprintf(stderr, "pelab sweep: cannot run %s\n", program.c_str());
     _exit(127);
   }
+  ::close(lock_fd);  // the child's copy keeps the lock
   return pid;
 }
 
@@ -302,7 +322,7 @@ int sweep_command(int argc, char** argv) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
   std::map<pid_t, Job> running;
-  std::vector<std::string> failed;
+  std::vector<std::string> failed, elsewhere;
   double run_seconds = 0.0;
   int finished_here = 0;
   size_t next = 0;
@@ -323,10 +343,23 @@ int sweep_command(int argc, char** argv) {
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
       const SweepRun& run = todo[next++];
+      const int lock_fd = take_lock((dir / "logs" / (run.name + ".lock")).string());
+      if (lock_fd < 0) {  // another sweep is training it now
+        elsewhere.push_back(run.name);
+        std::fprintf(stderr, "%spelab sweep: %s is being trained by another process; left to it\n",
+                     live ? "\r\033[K" : "", run.name.c_str());
+        continue;
+      }
+      if (finished((dir / (run.name + ".h5")).string())) {  // finished by another sweep meanwhile
+        ::close(lock_fd);
+        ++done;
+        continue;
+      }
       std::vector<std::string> args = args_of(run);
       args.push_back("--force");  // an interrupted or failed run starts again
       const std::string log = (dir / "logs" / (run.name + ".log")).string();
-      running[start_run(program, args, log)] = {run.name, log, std::chrono::steady_clock::now()};
+      running[start_run(program, args, log, lock_fd)] = {run.name, log,
+                                                         std::chrono::steady_clock::now()};
     }
     summary(false);
     int status = 0;
@@ -356,6 +389,11 @@ int sweep_command(int argc, char** argv) {
   if (live) std::fprintf(stderr, "\n");
   std::fprintf(stderr, "pelab sweep: %d of %zu runs finished, %zu failed, in %s\n", done,
                runs.size(), failed.size(), duration(seconds_since(t0)).c_str());
+  if (!elsewhere.empty())
+    std::fprintf(stderr,
+                 "  %zu left to another process training them: start the sweep again once "
+                 "it is done\n",
+                 elsewhere.size());
   for (const std::string& name : failed)
     std::fprintf(stderr, "  failed: %s (log: %s)\n", name.c_str(),
                  (dir / "logs" / (name + ".log")).string().c_str());

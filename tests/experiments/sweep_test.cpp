@@ -1,5 +1,8 @@
 // `pelab sweep`: the grid, the shards, and the runs as processes (tiny runs of a few steps).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -216,6 +219,33 @@ TEST(Sweep, AFailingRunDoesNotStopTheOthers) {
   EXPECT_TRUE(Contains(r.err, "RUN FAILED task-copy_pe-none_seed-0"));
   EXPECT_TRUE(Contains(r.err, "1 failed"));
   EXPECT_EQ(status_of(dir + "/task-copy_pe-rope_seed-0.h5"), "completed");
+  fs::remove_all(dir);
+}
+
+// A run that another process is training (its lock held: here by the test itself) is left to
+// that process, not trained a second time into the same file; once the lock is free, a sweep
+// started again trains it.
+TEST(Sweep, ARunLockedByAnotherProcessIsLeftToIt) {
+  const std::string dir = fresh_dir("sweep_lock");
+  fs::create_directories(dir + "/logs");
+  const std::string lock = dir + "/logs/task-copy_pe-none_seed-0.lock";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  const std::string args =
+      std::string("sweep ") + kTiny + " --pe none,rope --seed 0 --out '" + dir + "'";
+  const test::Result held = pelab(args);
+  EXPECT_EQ(held.code, 0) << held.err;
+  EXPECT_TRUE(Contains(held.err, "task-copy_pe-none_seed-0 is being trained by another process"))
+      << held.err;
+  EXPECT_TRUE(Contains(held.err, "1 left to another process")) << held.err;
+  EXPECT_FALSE(fs::exists(dir + "/task-copy_pe-none_seed-0.h5"));
+  EXPECT_EQ(status_of(dir + "/task-copy_pe-rope_seed-0.h5"), "completed");
+  ::close(fd);
+  const test::Result again = pelab(args);
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(Contains(again.err, "(1 finished before)")) << again.err;
+  EXPECT_EQ(status_of(dir + "/task-copy_pe-none_seed-0.h5"), "completed");
   fs::remove_all(dir);
 }
 
