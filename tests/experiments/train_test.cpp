@@ -401,6 +401,11 @@ TEST(Train, BadOptionsAreRefusedBeforeAnythingIsWritten) {
   expect_refused(train + "--pe learned --max-len 16 --eval-len-max 40", {"--max-len", "40"}, out);
   expect_refused(train + "--task select --train-len-max 1000", {"--train-len-max", "999"}, out);
   expect_refused(train + "--task count --eval-lens 5,2000", {"--eval-lens", "999"}, out);
+  expect_refused(train + "--task select --select-index-token --train-len-max 300",
+                 {"--train-len-max", "256"}, out);
+  expect_refused(train + "--task select --select-index-token --eval-len-max 257",
+                 {"--eval-len-max", "256"}, out);
+  expect_refused(train + "--task grid --pe rope2d --bos", {"--bos", "grid"}, out);
   expect_refused(train + "--lr=-1", {"--lr"}, out);
   expect_refused(train + "--length-groups 0", {"--length-groups", "got 0"}, out);
   expect_refused(train + "--batch-size 8 --length-groups 9", {"--length-groups", "batch size 8"},
