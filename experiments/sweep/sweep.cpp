@@ -234,9 +234,19 @@ int sweep_command(int argc, char** argv) {
       }
       if (train.find_nothrow(name, false) == nullptr)
         throw UsageError("--config " + path + ": unknown option '" + name + "'");
-      if (!flag_given(name)) merged.emplace_back(name, text);
+      if (!flag_given(name)) {
+        merged.emplace_back(name, text);
+        continue;
+      }
+      // The flag's value takes the file's place, so that a run's name (its varying options in
+      // order) does not depend on whether a value came from the file or from a flag.
+      for (const auto& e : entries)
+        if (e.first == name) merged.push_back(e);
     }
-    merged.insert(merged.end(), entries.begin(), entries.end());
+    for (const auto& e : entries)  // the flags the file does not name, after its entries
+      if (std::none_of(merged.begin(), merged.end(),
+                       [&](const auto& m) { return m.first == e.first; }))
+        merged.push_back(e);
     entries = std::move(merged);
   }
 

@@ -295,6 +295,29 @@ TEST(Sweep, ConfigSectionsReachTheirRunsAndFlagsStillWin) {
   std::remove(path.c_str());
 }
 
+// A flag that narrows one of the file's lists gives runs the names the file alone gives them,
+// so a sweep run in parts (--task copy, then --task reverse) fills the same directory as the
+// whole one, and started again skips what the parts finished.
+TEST(Sweep, AFlagOverridingTheFilesListKeepsTheRunNames) {
+  const std::string path = test::temp_path("names_sweep.ini");
+  {
+    std::ofstream f(path);
+    f << "task = copy, reverse\npe = none, rope\nseed = 0, 1\n";
+  }
+  const test::Result whole = pelab("sweep --out d --config '" + path + "' --list");
+  const test::Result part = pelab("sweep --out d --config '" + path + "' --task reverse --list");
+  const test::Result seed =
+      pelab("sweep --out d --config '" + path + "' --seed 1 --lr 1e-3 --list");
+  ASSERT_EQ(whole.code, 0) << whole.err;
+  ASSERT_EQ(part.code, 0) << part.err;
+  ASSERT_EQ(seed.code, 0) << seed.err;
+  EXPECT_TRUE(Contains(whole.out, "d/task-reverse_pe-rope_seed-1.h5")) << whole.out;
+  EXPECT_TRUE(Contains(part.out, "d/task-reverse_pe-rope_seed-1.h5")) << part.out;
+  EXPECT_TRUE(Contains(seed.out, "d/task-reverse_pe-rope_seed-1.h5")) << seed.out;
+  EXPECT_EQ(std::count(part.out.begin(), part.out.end(), '\n'), 4);
+  std::remove(path.c_str());
+}
+
 // The presets under experiments/presets/ are valid sweeps of the documented sizes
 // (docs/experiments.md), every run checked as `pelab train` checks it.
 TEST(Sweep, EveryPresetExpands) {
