@@ -36,19 +36,24 @@ constexpr int64_t kBlockFloats = int64_t{1} << 18;
 // enough that the products split over the threads keep their speed.
 constexpr int64_t kBackwardBlockFloats = int64_t{1} << 20;
 
+// Rows of `in` floats in a block of `floats` (at least one).
+int64_t block_rows(int64_t floats, int64_t in) {
+  return std::max<int64_t>(1, floats / std::max<int64_t>(in, 1));
+}
+
 // Y = gelu(H) W^T + b, by blocks of rows over the threads. Each row of Y is the same sum as in
 // the unblocked product (a row block only changes which rows one sgemm call covers), so this has
 // the same bits as gelu followed by linear.
 void gelu_linear_forward(const float* H, const float* W, const float* b, int64_t R, int64_t in,
                          int64_t out, float* Y) {
-  const int64_t rows = std::max<int64_t>(1, kBlockFloats / std::max<int64_t>(in, 1));
-  const int64_t blocks = (R + rows - 1) / rows;
+  const int64_t rows = std::min(R, block_rows(kBlockFloats, in));
+  const int64_t blocks = rows == 0 ? 0 : (R + rows - 1) / rows;
   const int n_threads =
       static_cast<int>(std::min<int64_t>(threads(), std::max<int64_t>(blocks, 1)));
-  Tensor scratch = Tensor::empty({n_threads, std::min(rows, R), in});
+  Tensor scratch = Tensor::empty({n_threads, rows, in});
 #pragma omp parallel num_threads(n_threads) if (n_threads > 1)
   {
-    float* G = scratch.data() + omp_get_thread_num() * std::min(rows, R) * in;
+    float* G = scratch.data() + omp_get_thread_num() * rows * in;
 #pragma omp for schedule(static)
     for (int64_t blk = 0; blk < blocks; ++blk) {
       const int64_t r0 = blk * rows, n = std::min(rows, R - r0);
@@ -64,8 +69,7 @@ void gelu_linear_forward(const float* H, const float* W, const float* b, int64_t
 void gelu_linear_backward(const float* dY, const float* H, const float* W, int64_t R, int64_t in,
                           int64_t out, float* dW, float* db, float* dH, bool in_place) {
   if (db != nullptr) column_sums_add(dY, R, out, db);
-  const int64_t rows =
-      std::min(R, std::max<int64_t>(1, kBackwardBlockFloats / std::max<int64_t>(in, 1)));
+  const int64_t rows = std::min(R, block_rows(kBackwardBlockFloats, in));
   Tensor scratch = Tensor::empty({rows, in});
   float* G = scratch.data();
   for (int64_t r0 = 0; r0 < R; r0 += rows) {
