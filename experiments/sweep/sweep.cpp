@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -122,12 +124,14 @@ struct Job {
   std::chrono::steady_clock::time_point start;
 };
 
-// Starts `pelab train args...` with its output in `log`; returns the child's pid.
 // Takes the run's lock: an open descriptor holding an exclusive flock on `path`, or -1 when
-// another process holds it (or it cannot be opened: then the run is not this sweep's to do).
-int take_lock(const std::string& path) {
+// another process holds it, or -1 with `error` set when the lock file cannot be opened.
+int take_lock(const std::string& path, std::string& error) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);
-  if (fd < 0) return -1;
+  if (fd < 0) {
+    error = "cannot open " + path + ": " + std::strerror(errno);
+    return -1;
+  }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return -1;
@@ -135,8 +139,8 @@ int take_lock(const std::string& path) {
   return fd;
 }
 
-// Starts `program args` with its output in `log`. The child inherits lock_fd, so the run's lock
-// lasts as long as the run, even if this sweep is stopped first.
+// Starts `program args` with its output in `log`; returns the child's pid. The child inherits
+// lock_fd, so the run's lock lasts as long as the run, even if this sweep is stopped first.
 pid_t start_run(const std::string& program, const std::vector<std::string>& args,
                 const std::string& log, int lock_fd) {
   std::fflush(nullptr);
@@ -353,7 +357,14 @@ int sweep_command(int argc, char** argv) {
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
       const SweepRun& run = todo[next++];
-      const int lock_fd = take_lock((dir / "logs" / (run.name + ".lock")).string());
+      std::string lock_error;
+      const int lock_fd = take_lock((dir / "logs" / (run.name + ".lock")).string(), lock_error);
+      if (lock_fd < 0 && !lock_error.empty()) {
+        failed.push_back(run.name);
+        std::fprintf(stderr, "%sRUN FAILED %s: %s\n", live ? "\r\033[K" : "", run.name.c_str(),
+                     lock_error.c_str());
+        continue;
+      }
       if (lock_fd < 0) {  // another sweep is training it now
         elsewhere.push_back(run.name);
         std::fprintf(stderr, "%spelab sweep: %s is being trained by another process; left to it\n",
