@@ -5,7 +5,9 @@
 // Kazemnejad et al.'s inputs are: without one, an encoding that carries no absolute position
 // (none, alibi, t5, fire) can only tell how far a token is from the start by what the causal
 // mask lets the first token see.
-#include <stdexcept>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "experiments/tasks/task.h"
 #include "models/config.h"
