@@ -20,6 +20,10 @@
 // Work skipped: rows i0..i1-1 of S only reach columns j < i1, so the products run on blocks of
 // kBlock rows, each only as wide as its last row can see: about half the work of the full
 // square (5/8 of it at T = 4 kBlock). Every product above is done block by block.
+// Gradients written, not added into zeros: dQ's blocks of rows are disjoint, and the blocks run
+// last first, so the first product into dK and dV (the last block, i1 = T) covers all their rows;
+// where nothing has flowed into an input's gradient yet, those products assign (beta = 0)
+// instead of adding into a zero-filled buffer.
 // Memory: P is not saved. The forward keeps, per row, lse = log sum_j exp(S[i, j]) (B, H, T),
 // and the backward recomputes a block of P = exp(S - lse) from Q and K when it needs it (one
 // more product, instead of a (B, H, T, T) buffer per layer: 134 MB in the medium benchmark).
@@ -149,9 +153,15 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
        Bias = bias.defined() ? bias.value() : Tensor(), B, H, T, dh,
        scale]([[maybe_unused]] Node& self) {
         // BEGIN SOLUTION attention
-        Tensor& dq = self.input_grad(0);
-        Tensor& dk = self.input_grad(1);
-        Tensor& dv = self.input_grad(2);
+        // beta 0 on an input's first product when its gradient is still unset, else 1; when q,
+        // k or v are one Var, their products share a buffer and all of them add into zeros.
+        const auto& in = self.inputs;
+        const bool distinct = in[0] != in[1] && in[0] != in[2] && in[1] != in[2];
+        bool fresh_q = false, fresh_k = false, fresh_v = false;
+        Tensor& dq = distinct ? self.input_grad_to_write(0, fresh_q) : self.input_grad(0);
+        Tensor& dk = distinct ? self.input_grad_to_write(1, fresh_k) : self.input_grad(1);
+        Tensor& dv = distinct ? self.input_grad_to_write(2, fresh_v) : self.input_grad(2);
+        const float beta_q = fresh_q ? 0.0f : 1.0f;
         Tensor& dbias = self.input_grad(3);
         const float* G = self.grad.data();
         const int n_team = omp_get_max_threads();
@@ -166,15 +176,17 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
           float* dP = dP_scratch.data() + thread * kBlock * T;
           const float* Gbh = G + off;
           const float* bias_h = Bias.defined() ? Bias.data() + h * T * T : nullptr;
-          for (int64_t i0 = 0; i0 < T; i0 += kBlock) {
+          for (int64_t i0 = (T - 1) / kBlock * kBlock; i0 >= 0; i0 -= kBlock) {
             const int64_t i1 = std::min(T, i0 + kBlock), rows = i1 - i0;
+            const float beta_k = fresh_k && i1 == T ? 0.0f : 1.0f;
+            const float beta_v = fresh_v && i1 == T ? 0.0f : 1.0f;
             // P[i0:i1, 0:i1] again: exp(S - lse), 0 where masked
             scores_block(Q.data() + off, K.data() + off, bias_h, scale, i0, i1, T, dh, Pblk);
             for (int64_t r = 0; r < rows; ++r)
               probs_row(Pblk + r * T, lse[bh * T + i0 + r], i0 + r, i1);
             // dV[0:i1] += P[i0:i1, 0:i1]^T G[i0:i1]
             if (dv.defined())
-              product(true, false, i1, dh, rows, 1.0f, Pblk, T, Gbh + i0 * dh, dh, 1.0f,
+              product(true, false, i1, dh, rows, 1.0f, Pblk, T, Gbh + i0 * dh, dh, beta_v,
                       dv.data() + off, dh);
             // dP = G[i0:i1] V[0:i1]^T
             product(false, true, rows, i1, dh, 1.0f, Gbh + i0 * dh, dh, Vv.data() + off, dh, 0.0f,
@@ -188,12 +200,12 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
             }
             // dQ[i0:i1] += scale dS[i0:i1, 0:i1] K[0:i1]
             if (dq.defined())
-              product(false, false, rows, dh, i1, scale, Pblk, T, K.data() + off, dh, 1.0f,
+              product(false, false, rows, dh, i1, scale, Pblk, T, K.data() + off, dh, beta_q,
                       dq.data() + off + i0 * dh, dh);
             // dK[0:i1] += scale dS[i0:i1, 0:i1]^T Q[i0:i1]
             if (dk.defined())
-              product(true, false, i1, dh, rows, scale, Pblk, T, Q.data() + off + i0 * dh, dh, 1.0f,
-                      dk.data() + off, dh);
+              product(true, false, i1, dh, rows, scale, Pblk, T, Q.data() + off + i0 * dh, dh,
+                      beta_k, dk.data() + off, dh);
           }
         }
         if (dbias.defined())  // the threads' partial sums, added in thread order

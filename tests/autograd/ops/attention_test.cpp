@@ -140,6 +140,41 @@ TEST(Attention, BackwardOnAThreadThatNeverSetTheThreadCount) {
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-6);
 }
 
+TEST(Attention, WrittenGradientsEqualAddedOnes) {
+  // Unset gradients are written (the first product into each has beta 0, the blocks of rows
+  // taken last first); gradients that hold something are added into. From zeros, both must
+  // give the same numbers. T = 70 crosses a block of 64 rows.
+  Random rng(10);
+  AttentionInputs in = random_attention_inputs(rng, 2, 2, 70, 4);
+  const Tensor G = test::random_tensor(in.q.shape(), rng);
+  backward(causal_attention(in.q, in.k, in.v, in.bias, 0.5f), G);
+  std::vector<std::vector<float>> written;
+  for (Var* x : {&in.q, &in.k, &in.v}) {
+    written.push_back(x->grad().to_vector());
+    x->zero_grad();
+  }
+  backward(causal_attention(in.q, in.k, in.v, in.bias, 0.5f), G);
+  EXPECT_EQ(in.q.grad().to_vector(), written[0]);
+  EXPECT_EQ(in.k.grad().to_vector(), written[1]);
+  EXPECT_EQ(in.v.grad().to_vector(), written[2]);
+}
+
+TEST(Attention, OneVarAsQueryKeyAndValueGetsTheSumOfTheThree) {
+  // causal_attention(x, x, x): the three gradients share x's buffer, so none may be written
+  // over the others; x's gradient is dq + dk + dv of three separate copies.
+  Random rng(11);
+  const int64_t B = 1, H = 2, T = 70, dh = 4;
+  Var x = test::random_var({B, H, T, dh}, rng);
+  const Tensor G = test::random_tensor(x.shape(), rng);
+  backward(causal_attention(x, x, x, Var(), 0.5f), G);
+  Var q(x.value().clone(), true), k(x.value().clone(), true), v(x.value().clone(), true);
+  backward(causal_attention(q, k, v, Var(), 0.5f), G);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const double sum = static_cast<double>(q.grad()[i]) + k.grad()[i] + v.grad()[i];
+    EXPECT_NEAR(x.grad()[i], sum, 1e-5 * std::max(1.0, std::abs(sum))) << i;
+  }
+}
+
 TEST(Attention, BadShapesThrow) {
   Var q(Tensor::zeros({1, 2, 3, 4}));
   std::string msg = thrown_message<std::invalid_argument>([&] {
