@@ -29,10 +29,13 @@ float gelu_sigmoid(float x) {
   return 1.0f / (1.0f + fast_exp(-2.0f * kSqrt2OverPi * (x + kGeluA * x * x * x)));
 }
 
-// dy/dx at x
-float gelu_derivative(float v) {
-  const float s = gelu_sigmoid(v);
+// dy/dx at v, given s = gelu_sigmoid(v)
+float gelu_derivative(float v, float s) {
   return s + v * s * (1.0f - s) * (2.0f * kSqrt2OverPi) * (1.0f + 3.0f * kGeluA * v * v);
+}
+
+float gelu_derivative(float v) {
+  return gelu_derivative(v, gelu_sigmoid(v));
 }
 
 }  // namespace
@@ -49,9 +52,18 @@ PELAB_VECTORIZED void gelu_backward(const float* x, const float* g, float* gx, i
   for (int64_t i = 0; i < n; ++i) gx[i] += g[i] * gelu_derivative(x[i]);
 }
 
-PELAB_VECTORIZED void gelu_backward_in_place(float* x, const float* g, int64_t n) {
+PELAB_VECTORIZED void gelu_forward_keep_derivative(float* x, float* y, int64_t n) {
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
-  for (int64_t i = 0; i < n; ++i) x[i] = g[i] * gelu_derivative(x[i]);
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i], s = gelu_sigmoid(v);
+    y[i] = v * s;
+    x[i] = gelu_derivative(v, s);
+  }
+}
+
+PELAB_VECTORIZED void multiply_in_place(float* x, const float* g, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) x[i] = g[i] * x[i];
 }
 
 }  // namespace kernels

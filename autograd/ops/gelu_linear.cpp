@@ -9,7 +9,9 @@
 //              dG_blk = dY_blk W                                          (into G_blk's scratch)
 //              dH_blk += dG_blk * gelu'(H_blk)                            (gelu's backward)
 //              or, when H is no longer needed by anyone and nothing has flowed into dH yet,
-//              H_blk <- dG_blk * gelu'(H_blk) in place, H handed to the engine as dH (no dH buffer)
+//              H_blk <- dG_blk * gelu'(H_blk) in place, H handed to the engine as dH (no dH
+//              buffer): then the pass that recomputes G_blk also writes gelu'(H_blk) over H_blk
+//              (one exp per element gives both), and dH_blk = dG_blk * H_blk is a plain product
 // Exactly the two ops' arithmetic (autograd/ops/kernels.h), in the same order, so the results
 // have the same bits as linear(gelu(h)), except dW when R is more than one backward block (its
 // sum over rows is then taken block by block). What changes is memory: unfused, the graph keeps
@@ -75,14 +77,15 @@ void gelu_linear_backward(const float* dY, const float* H, const float* W, int64
   for (int64_t r0 = 0; r0 < R; r0 += rows) {
     const int64_t n = std::min(rows, R - r0);
     const float* dY_blk = dY + r0 * out;
-    if (dW != nullptr) {
+    if (in_place)  // G_blk = gelu(H_blk), and H_blk = gelu'(H_blk) in the same pass
+      kernels::gelu_forward_keep_derivative(dH + r0 * in, G, n * in);
+    else if (dW != nullptr)
       kernels::gelu_forward(H + r0 * in, G, n * in);
-      kernels::linear_backward(dY_blk, G, W, n, in, out, nullptr, dW, nullptr);
-    }
+    if (dW != nullptr) kernels::linear_backward(dY_blk, G, W, n, in, out, nullptr, dW, nullptr);
     if (dH == nullptr) continue;
     kernels::linear_input_grad_write(dY_blk, W, n, in, out, G);
-    if (in_place)
-      kernels::gelu_backward_in_place(dH + r0 * in, G, n * in);
+    if (in_place)  // dH_blk = dG_blk * gelu'(H_blk), over H_blk
+      kernels::multiply_in_place(dH + r0 * in, G, n * in);
     else
       kernels::gelu_backward(H + r0 * in, G, dH + r0 * in, n * in);
   }

@@ -10,10 +10,13 @@
 
 namespace pelab::kernels {
 
-// activation.cpp: y = gelu(x);  gx += g * gelu'(x);  in place: x = g * gelu'(x)  (n elements)
+// activation.cpp, n elements: y = gelu(x);  gx += g * gelu'(x);
+//   y = gelu(x) and x = gelu'(x) in one pass (one exp for both), then x = g * x: together the
+//   same bits as gx = g * gelu'(x), written over x
 void gelu_forward(const float* x, float* y, int64_t n);
 void gelu_backward(const float* x, const float* g, float* gx, int64_t n);
-void gelu_backward_in_place(float* x, const float* g, int64_t n);
+void gelu_forward_keep_derivative(float* x, float* y, int64_t n);
+void multiply_in_place(float* x, const float* g, int64_t n);
 
 // layernorm.cpp, x (R, D), w and b (D): xhat = (x - mean) * rstd, y = xhat * w + b;
 //   dx += rstd * (gh - mean(gh) - xhat * mean(gh * xhat)) with gh = g * w,
