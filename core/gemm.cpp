@@ -22,10 +22,15 @@ void check(const GemmArgs& g) {
 
 void sgemm(const GemmArgs& g) {
   if (g.M == 0 || g.N == 0) return;
+  float beta = g.beta;
+  if (g.row_init != nullptr) {
+    for (int64_t i = 0; i < g.M; ++i) std::copy(g.row_init, g.row_init + g.N, g.C + i * g.ldc);
+    beta = 1.0f;
+  }
   cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans,
               g.trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(g.M), static_cast<int>(g.N),
               static_cast<int>(g.K), g.alpha, g.A, static_cast<int>(g.lda), g.B,
-              static_cast<int>(g.ldb), g.beta, g.C, static_cast<int>(g.ldc));
+              static_cast<int>(g.ldb), beta, g.C, static_cast<int>(g.ldc));
 }
 
 // Below this many multiply-adds a split costs more than it saves.
@@ -65,7 +70,10 @@ void gemm_naive(const GemmArgs& g) {
         acc += static_cast<double>(a) * b;
       }
       float& c = g.C[i * g.ldc + j];
-      const float prior = g.beta == 0.0f ? 0.0f : g.beta * c;  // beta = 0 ignores NaNs in C
+      // beta = 0 ignores NaNs in C; row_init replaces C's old contents
+      const float prior = g.row_init != nullptr ? g.row_init[j]
+                          : g.beta == 0.0f      ? 0.0f
+                                                : g.beta * c;
       c = static_cast<float>(g.alpha * acc + prior);
     }
   }

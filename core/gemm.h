@@ -23,6 +23,10 @@ struct GemmArgs {
   float beta = 0.0f;
   float* C = nullptr;
   int64_t ldc = 0;
+  // When set, every row of C starts as this row of N floats (a linear layer's bias) and beta is
+  // ignored: C = alpha op(A) op(B) + row. Each thread fills the rows it multiplies, in the same
+  // parallel region, rather than a separate pass over C before the product.
+  const float* row_init = nullptr;
 };
 
 // cblas_sgemm; outside a parallel region a large product is split by rows of C over

@@ -95,12 +95,9 @@ namespace kernels {
 
 void linear_forward(const float* X, const float* W, const float* b, int64_t R, int64_t in,
                     int64_t out, float* Y) {
-  if (b != nullptr) {
-#pragma omp parallel for schedule(static) if (R * out > kParallelElements)
-    for (int64_t r = 0; r < R; ++r)
-      for (int64_t o = 0; o < out; ++o) Y[r * out + o] = b[o];
-  }
-  gemm(dense(false, true, R, out, in, X, W, b != nullptr ? 1.0f : 0.0f, Y));
+  GemmArgs g = dense(false, true, R, out, in, X, W, 0.0f, Y);
+  g.row_init = b;  // Y's rows start as b (null: no bias, beta 0)
+  gemm(g);
 }
 
 void linear_backward(const float* dY, const float* X, const float* W, int64_t R, int64_t in,

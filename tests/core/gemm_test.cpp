@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <tuple>
@@ -49,6 +50,47 @@ TEST(Gemm, MatchesNaiveReference) {
             ASSERT_NEAR(C[i], C_ref[i], 1e-4f * (1 + std::abs(C_ref[i])))
                 << "ta=" << ta << " tb=" << tb << " M=" << M << " i=" << i;
         }
+  }
+  set_threads(hardware_threads());
+}
+
+// row_init (a linear layer's bias): C's rows start as the row, whatever C held (NaN here) and
+// whatever beta says; the same bits as filling C first and adding into it with beta = 1, on one
+// thread and split over two.
+TEST(Gemm, RowInitStartsEveryRowOfC) {
+  Random rng(9);
+  const int64_t M = 130, N = 66, K = 70;
+  std::vector<float> A(M * K), B(N * K), row(N);
+  for (float& x : A) x = rng.uniform(-1, 1);
+  for (float& x : B) x = rng.uniform(-1, 1);
+  for (float& x : row) x = rng.uniform(-1, 1);
+  for (int n_threads : {1, 2}) {
+    set_threads(n_threads);
+    GemmArgs g;
+    g.trans_b = true;
+    g.M = M;
+    g.N = N;
+    g.K = K;
+    g.A = A.data();
+    g.lda = K;
+    g.B = B.data();
+    g.ldb = K;
+    g.ldc = N;
+    g.beta = 0.0f;
+    std::vector<float> C(M * N, std::nanf("")), filled(M * N), ref(M * N, std::nanf(""));
+    for (int64_t i = 0; i < M; ++i) std::copy(row.begin(), row.end(), filled.begin() + i * N);
+    g.row_init = row.data();
+    g.C = C.data();
+    gemm(g);
+    g.C = ref.data();
+    gemm_naive(g);
+    g.row_init = nullptr;
+    g.beta = 1.0f;
+    g.C = filled.data();
+    gemm(g);
+    EXPECT_EQ(C, filled) << n_threads << " threads";
+    for (std::size_t i = 0; i < C.size(); ++i)
+      ASSERT_NEAR(C[i], ref[i], 1e-4f * (1 + std::abs(ref[i]))) << n_threads << " threads, " << i;
   }
   set_threads(hardware_threads());
 }
