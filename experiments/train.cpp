@@ -74,12 +74,13 @@ po::options_description train_options() {
   return all;
 }
 
-void check_train_args(const std::vector<std::string>& args) {
+RunRecord check_train_args(const std::vector<std::string>& args) {
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(train_options()).run(), vm);
   po::notify(vm);
   RunRecord record;
   configure(vm, record);
+  return record;
 }
 
 int train_command(int argc, char** argv) {

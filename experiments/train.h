@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "experiments/run_file.h"
 #include "experiments/train_config.h"
 #include "models/config.h"
 
@@ -15,8 +16,9 @@ boost::program_options::options_description train_options();
 
 // Parses a run's arguments as `pelab train` would and makes every check it makes before
 // training starts (the options, the task, the lengths against the encoding), without writing
-// anything. Throws what `pelab train` would print.
-void check_train_args(const std::vector<std::string>& args);
+// anything. Throws what `pelab train` would print. Returns the run's settings (status running,
+// nothing trained).
+RunRecord check_train_args(const std::vector<std::string>& args);
 
 // The checks that need the model and the task together: every evaluated sequence must fit the
 // learned position table and the randomized-position range. Throws ConfigError naming the option.

@@ -5,7 +5,9 @@
 //
 // Started again with the same grid, a sweep skips the runs whose file says completed or
 // diverged (both are final: a diverged run diverges again from the same seed) and redoes the
-// others from the start (interrupted, failed, or never started). Each run's output goes to
+// others from the start (interrupted, failed, or never started). A finished file trained with
+// other settings than the sweep asks for (the preset changed since) is reported, left as it is
+// and not counted as done: the sweep then exits 1. Each run's output goes to
 // DIR/logs/NAME.log; a failed run's last lines are printed and the others go on. --shard I/N
 // and --list spread one sweep over many machines (a Slurm array, GNU parallel).
 // A run holds an exclusive lock on DIR/logs/NAME.lock while it trains (taken by the sweep, kept
@@ -30,9 +32,12 @@
 #include "core/threads.h"
 #include "experiments/cli.h"
 #include "experiments/commands.h"
+#include "experiments/model_options.h"
+#include "experiments/option_table.h"
 #include "experiments/run_file.h"
 #include "experiments/sweep/grid.h"
 #include "experiments/train.h"
+#include "experiments/train_config.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -84,15 +89,38 @@ std::string self_path() {
   return ec ? std::string("pelab") : p.string();
 }
 
-// A run is finished when its file opens and says completed or diverged.
-bool finished(const std::string& path) {
-  if (!fs::exists(path)) return false;
+// The settings in which a finished run's file differs from the run this sweep asks for, as
+// "steps 5000 (this sweep: 10000), lr 0.001 (this sweep: 0.003)"; empty when none does.
+std::string settings_difference(const RunRecord& file, const RunRecord& wanted) {
+  std::string out;
+  auto compare = [&](const auto& fields, const auto& in_file, const auto& asked) {
+    const auto a = field_texts(fields, in_file), b = field_texts(fields, asked);
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].second != b[i].second)
+        out += (out.empty() ? "" : ", ") + option_name(a[i].first.c_str()) + " " + a[i].second +
+               " (this sweep: " + b[i].second + ")";
+  };
+  compare(model_fields(), file.model, wanted.model);
+  compare(train_fields(), file.train, wanted.train);
+  return out;
+}
+
+enum class RunState { kToTrain, kFinished, kOtherSettings };
+
+// A run is finished when its file opens and says completed or diverged. A finished run whose
+// settings are not the ones asked for (a preset changed since it ran) is neither skipped as if
+// it were this sweep's nor overwritten: `difference` says what differs.
+RunState run_state(const std::string& path, const RunRecord& wanted, std::string& difference) {
+  if (!fs::exists(path)) return RunState::kToTrain;
+  RunRecord file;
   try {
-    const std::string status = load_run(path).status;
-    return status == "completed" || status == "diverged";
+    file = load_run(path);
   } catch (const std::exception&) {
-    return false;
+    return RunState::kToTrain;
   }
+  if (file.status != "completed" && file.status != "diverged") return RunState::kToTrain;
+  difference = settings_difference(file, wanted);
+  return difference.empty() ? RunState::kFinished : RunState::kOtherSettings;
 }
 
 std::string last_lines(const std::string& path, size_t n) {
@@ -295,11 +323,12 @@ int sweep_command(int argc, char** argv) {
       args.push_back(a);
     return args;
   };
-  for (const SweepRun& run : runs) {  // every run checked before any starts
+  std::map<std::string, RunRecord> wanted;  // each run's settings, by name
+  for (const SweepRun& run : runs) {        // every run checked before any starts
     std::vector<std::string> args = args_of(run);
     args.erase(args.begin());
     try {
-      check_train_args(args);
+      wanted[run.name] = check_train_args(args);
     } catch (const std::exception& e) {
       throw UsageError("run " + run.name + ": " + e.what());
     }
@@ -318,19 +347,35 @@ int sweep_command(int argc, char** argv) {
   if (ec)
     throw UsageError("--out: cannot create '" + (dir / "logs").string() + "': " + ec.message());
 
+  const bool live = isatty(fileno(stderr)) != 0;
   std::vector<SweepRun> todo;
+  std::vector<std::string> other_settings;
+  auto report_other = [&](const std::string& name, const std::string& difference) {
+    other_settings.push_back(name);
+    std::fprintf(stderr,
+                 "%spelab sweep: %s.h5 is a finished run with other settings: %s; left as it is "
+                 "and not trained again (move it away to train it with this sweep's settings)\n",
+                 live ? "\r\033[K" : "", name.c_str(), difference.c_str());
+  };
   int done = 0;
   for (const SweepRun& run : runs) {
-    if (finished((dir / (run.name + ".h5")).string()))
-      ++done;
-    else
-      todo.push_back(run);
+    std::string difference;
+    switch (run_state((dir / (run.name + ".h5")).string(), wanted.at(run.name), difference)) {
+      case RunState::kFinished:
+        ++done;
+        break;
+      case RunState::kOtherSettings:
+        report_other(run.name, difference);
+        break;
+      case RunState::kToTrain:
+        todo.push_back(run);
+        break;
+    }
   }
   std::fprintf(
       stderr, "pelab sweep: %zu runs in %s (%d finished before), %d at once, %d thread%s each\n",
       runs.size(), o.out.c_str(), done, jobs, threads_per_run, threads_per_run == 1 ? "" : "s");
 
-  const bool live = isatty(fileno(stderr)) != 0;
   const auto t0 = std::chrono::steady_clock::now();
   auto seconds_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -371,9 +416,15 @@ int sweep_command(int argc, char** argv) {
                      live ? "\r\033[K" : "", run.name.c_str());
         continue;
       }
-      if (finished((dir / (run.name + ".h5")).string())) {  // finished by another sweep meanwhile
+      std::string difference;  // finished by another sweep meanwhile?
+      const RunState state =
+          run_state((dir / (run.name + ".h5")).string(), wanted.at(run.name), difference);
+      if (state != RunState::kToTrain) {
         ::close(lock_fd);
-        ++done;
+        if (state == RunState::kFinished)
+          ++done;
+        else
+          report_other(run.name, difference);
         continue;
       }
       std::vector<std::string> args = args_of(run);
@@ -408,8 +459,9 @@ int sweep_command(int argc, char** argv) {
   }
   summary(true);
   if (live) std::fprintf(stderr, "\n");
-  std::fprintf(stderr, "pelab sweep: %d of %zu runs finished, %zu failed, in %s\n", done,
-               runs.size(), failed.size(), duration(seconds_since(t0)).c_str());
+  std::fprintf(
+      stderr, "pelab sweep: %d of %zu runs finished, %zu failed, %zu with other settings, in %s\n",
+      done, runs.size(), failed.size(), other_settings.size(), duration(seconds_since(t0)).c_str());
   if (!elsewhere.empty())
     std::fprintf(stderr,
                  "  %zu left to another process training them: start the sweep again once "
@@ -418,7 +470,10 @@ int sweep_command(int argc, char** argv) {
   for (const std::string& name : failed)
     std::fprintf(stderr, "  failed: %s (log: %s)\n", name.c_str(),
                  (dir / "logs" / (name + ".log")).string().c_str());
-  return failed.empty() ? 0 : 1;
+  for (const std::string& name : other_settings)
+    std::fprintf(stderr, "  other settings: %s (its file was left as it is)\n",
+                 (dir / (name + ".h5")).string().c_str());
+  return failed.empty() && other_settings.empty() ? 0 : 1;
 }
 
 }  // namespace pelab

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "experiments/hdf5_io.h"
+#include "experiments/run_file.h"
 #include "experiments/sweep/grid.h"
 #include "tests/core/test_util.h"
 #include "tests/experiments/pelab_process.h"
@@ -246,6 +247,38 @@ TEST(Sweep, ARunLockedByAnotherProcessIsLeftToIt) {
   EXPECT_EQ(again.code, 0) << again.err;
   EXPECT_TRUE(Contains(again.err, "(1 finished before)")) << again.err;
   EXPECT_EQ(status_of(dir + "/task-copy_pe-none_seed-0.h5"), "completed");
+  fs::remove_all(dir);
+}
+
+// A finished run trained with other settings than the sweep asks for (a preset changed since)
+// is not skipped as if it were this sweep's, nor overwritten: it is reported with what differs,
+// and the sweep exits 1. Moved away, it is trained with the new settings.
+TEST(Sweep, AFinishedRunWithOtherSettingsIsReportedAndKept) {
+  const std::string dir = fresh_dir("sweep_other");
+  const std::string args =
+      std::string("sweep ") + kTiny + " --pe none --seed 0 --out '" + dir + "'";
+  ASSERT_EQ(pelab(args).code, 0);
+  const std::string path = dir + "/task-copy_pe-none_seed-0.h5";
+  const auto written = fs::last_write_time(path);
+  std::string other = args;  // kTiny's --steps 30 becomes 40, and a learning rate of its own
+  other.replace(other.find("--steps 30"), 10, "--steps 40 --lr 0.002");
+  const test::Result changed = pelab(other);
+  EXPECT_EQ(changed.code, 1) << changed.err;
+  EXPECT_TRUE(Contains(changed.err,
+                       "task-copy_pe-none_seed-0.h5 is a finished run with other settings: "
+                       "steps 30 (this sweep: 40), lr 0.003 (this sweep: 0.002)"))
+      << changed.err;
+  EXPECT_TRUE(Contains(changed.err, "0 of 1 runs finished, 0 failed, 1 with other settings"))
+      << changed.err;
+  EXPECT_EQ(fs::last_write_time(path), written);
+  // The same settings again: finished, nothing to do.
+  const test::Result same = pelab(args);
+  EXPECT_EQ(same.code, 0) << same.err;
+  EXPECT_TRUE(Contains(same.err, "(1 finished before)")) << same.err;
+  fs::rename(path, dir + "/old.h5");
+  const test::Result moved = pelab(other);
+  EXPECT_EQ(moved.code, 0) << moved.err;
+  EXPECT_EQ(load_run(path).train.steps, 40);
   fs::remove_all(dir);
 }
 
