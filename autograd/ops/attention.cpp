@@ -65,9 +65,10 @@ void product(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, con
   gemm(g);
 }
 
-// Row i of S (length i + 1 used of T): add the bias, softmax over j <= i, zero the rest.
-// Returns the row's log-sum-exp, m + log z.
-PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int64_t i, int64_t T) {
+// Row i of S (its block's columns 0..i1-1): add the bias, softmax over j <= i, zero the rest up
+// to i1. Returns the row's log-sum-exp, m + log z.
+PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int64_t i,
+                                          int64_t i1) {
   if (bias_row != nullptr)
     for (int64_t j = 0; j <= i; ++j) row[j] += bias_row[j];
   const float m = lane_max(row, i + 1);
@@ -75,7 +76,7 @@ PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int
   const float z = lane_sum(row, i + 1);
   const float inv = 1.0f / z;
   for (int64_t j = 0; j <= i; ++j) row[j] *= inv;
-  for (int64_t j = i + 1; j < T; ++j) row[j] = 0.0f;
+  for (int64_t j = i + 1; j < i1; ++j) row[j] = 0.0f;
   return m + std::log(z);
 }
 
@@ -137,13 +138,14 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
       scores_block(pq + off, pk + off, nullptr, scale, i0, i1, T, dh, S);
       for (int64_t i = i0; i < i1; ++i)
         lse[bh * T + i] =
-            softmax_causal_row(S + (i - i0) * T, bias_h ? bias_h + i * T : nullptr, i, T);
+            softmax_causal_row(S + (i - i0) * T, bias_h ? bias_h + i * T : nullptr, i, i1);
       // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]
       product(false, false, rows, dh, i1, 1.0f, S, T, pv + off, dh, 0.0f,
               out.data() + off + i0 * dh, dh);
       if (probs != nullptr)
         for (int64_t r = 0; r < rows; ++r)
-          for (int64_t j = 0; j < T; ++j) probs->data()[(bh * T + i0 + r) * T + j] = S[r * T + j];
+          for (int64_t j = 0; j < T; ++j)
+            probs->data()[(bh * T + i0 + r) * T + j] = j < i1 ? S[r * T + j] : 0.0f;
     }
   }
 
