@@ -4,6 +4,7 @@
 #include <cctype>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 namespace pelab {
@@ -106,28 +107,39 @@ std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
   return {i, n};
 }
 
+std::string condition_text(const SweepOverride& o) {
+  std::string text;
+  for (const auto& [option, value] : o.when)
+    text += (text.empty() ? "[" : ", ") + option + " = " + value;
+  return text + "]";
+}
+
 void apply_overrides(std::vector<SweepRun>& runs, const std::vector<SweepOverride>& overrides) {
+  auto setting = [](SweepRun& run, const std::string& option) {
+    return std::find_if(run.settings.begin(), run.settings.end(),
+                        [&](const auto& s) { return s.first == option; });
+  };
   for (const SweepOverride& o : overrides) {
     if (split_values(o.option, o.value).size() != 1)
-      throw std::invalid_argument("[" + o.when_option + " = " + o.when_value + "] " + o.option +
-                                  ": one value only, got '" + o.value + "'");
-    bool option_set = false;
+      throw std::invalid_argument(condition_text(o) + " " + o.option + ": one value only, got '" +
+                                  o.value + "'");
+    for (const auto& when : o.when)
+      if (!runs.empty() && std::none_of(runs.begin(), runs.end(), [&](SweepRun& run) {
+            return setting(run, when.first) != run.settings.end();
+          }))
+        throw std::invalid_argument(condition_text(o) + ": no run sets " + when.first);
     for (SweepRun& run : runs) {
-      auto when = std::find_if(run.settings.begin(), run.settings.end(),
-                               [&](const auto& s) { return s.first == o.when_option; });
-      if (when == run.settings.end()) continue;
-      option_set = true;
-      if (when->second != o.when_value) continue;
-      auto it = std::find_if(run.settings.begin(), run.settings.end(),
-                             [&](const auto& s) { return s.first == o.option; });
+      const bool applies = std::all_of(o.when.begin(), o.when.end(), [&](const auto& when) {
+        const auto it = setting(run, when.first);
+        return it != run.settings.end() && it->second == when.second;
+      });
+      if (!applies) continue;
+      const auto it = setting(run, o.option);
       if (it != run.settings.end())
         it->second = o.value;
       else
         run.settings.emplace_back(o.option, o.value);
     }
-    if (!option_set && !runs.empty())
-      throw std::invalid_argument("[" + o.when_option + " = " + o.when_value + "]: no run sets " +
-                                  o.when_option);
   }
 }
 
@@ -135,7 +147,7 @@ SweepIni read_sweep_ini(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("--config: cannot read '" + path + "'");
   SweepIni ini;
-  std::string when_option, when_value;  // the current [option = value] section, if any
+  std::vector<std::pair<std::string, std::string>> when;  // the current section's condition
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     const auto comment = line.find_first_of("#;");
@@ -147,21 +159,25 @@ SweepIni read_sweep_ini(const std::string& path) {
     if (text.empty()) continue;
     const auto eq = text.find('=');
     if (text.front() == '[' && text.back() == ']') {
-      when_option.clear();
-      when_value.clear();
+      when.clear();
       if (eq == std::string::npos) continue;  // a plain [section]: lines for every run
-      when_option = trim(text.substr(1, eq - 1));
-      when_value = trim(text.substr(eq + 1, text.size() - eq - 2));
-      if (when_option.empty() || when_value.empty() || when_value.find(',') != std::string::npos)
-        throw bad("'[option = value]'");
+      std::stringstream parts(text.substr(1, text.size() - 2));
+      for (std::string part; std::getline(parts, part, ',');) {
+        const auto part_eq = part.find('=');
+        if (part_eq == std::string::npos)
+          throw bad("'[option = value]' or '[option = value, ...]'");
+        when.emplace_back(trim(part.substr(0, part_eq)), trim(part.substr(part_eq + 1)));
+        if (when.back().first.empty() || when.back().second.empty())
+          throw bad("'[option = value]' or '[option = value, ...]'");
+      }
       continue;
     }
     if (eq == std::string::npos || trim(text.substr(0, eq)).empty()) throw bad("'option = value'");
     const std::string option = trim(text.substr(0, eq)), value = trim(text.substr(eq + 1));
-    if (when_option.empty())
+    if (when.empty())
       ini.entries.emplace_back(option, value);
     else
-      ini.overrides.push_back({when_option, when_value, option, value});
+      ini.overrides.push_back({when, option, value});
   }
   return ini;
 }

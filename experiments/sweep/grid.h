@@ -43,23 +43,27 @@ std::vector<SweepRun> shard(const std::vector<SweepRun>& runs, int64_t i, int64_
 // Parses "I/N" (0 <= I < N) for --shard; throws std::invalid_argument with the reason.
 std::pair<int64_t, int64_t> parse_shard(const std::string& text);
 
-// A setting for some runs only: the runs whose `when_option` is `when_value` take
+// A setting for some runs only: the runs in which every (option, value) of `when` holds take
 // `option = value` (one value) instead of the grid's.
 struct SweepOverride {
-  std::string when_option, when_value;
+  std::vector<std::pair<std::string, std::string>> when;
   std::string option, value;
 };
 
+// "[task = reverse, pe = fire]": how an override's condition is written.
+std::string condition_text(const SweepOverride& o);
+
 // Sets each override in the runs it applies to (replacing the grid's value, or adding the
 // option), in order, so a later override wins. Names do not change: an override is part of the
-// preset, not an axis. Throws std::invalid_argument when an override's `when_option` is set in
-// no run, or its value is a list.
+// preset, not an axis. Throws std::invalid_argument when an option of an override's condition
+// is set in no run, or its value is a list.
 void apply_overrides(std::vector<SweepRun>& runs, const std::vector<SweepOverride>& overrides);
 
 // An INI file of `option = value[, value ...]` lines ('#' or ';' starts a comment). A section
 // header `[option = value]` starts lines that apply only to the runs with that value of that
-// option (overrides: per-encoding learning rates, a task's format); `[name]` without '='
-// returns to lines for every run.
+// option (overrides: per-encoding learning rates, a task's format), and `[option = value,
+// option = value]` to the runs with both (one task's budget for one encoding); `[name]` without
+// '=' returns to lines for every run.
 struct SweepIni {
   std::vector<std::pair<std::string, std::string>> entries;  // (option, text), in file order
   std::vector<SweepOverride> overrides;                      // in file order

@@ -238,7 +238,9 @@ int sweep_command(int argc, char** argv) {
                          [&](const auto& e) { return e.first == name; });
     };
     for (const SweepOverride& o : from_file.overrides) {
-      for (const std::string& name : {o.when_option, o.option})
+      std::vector<std::string> names = {o.option};
+      for (const auto& when : o.when) names.push_back(when.first);
+      for (const std::string& name : names)
         if (train.find_nothrow(name, false) == nullptr)
           throw UsageError("--config " + path + ": unknown option '" + name + "'");
       for (const char* owned : kSweepOwned)

@@ -119,14 +119,16 @@ TEST(SweepGrid, SectionsSetOptionsForSomeRunsOnly) {
     std::ofstream f(path);
     f << "task = copy, addition\npe = rope, sinusoidal\nlr = 1e-3\n"
          "[pe = sinusoidal]\nlr = 3e-3\n[task=addition]\naddition-reversed =\n"
-         "[back to all]\nseed = 0\n";
+         "[task = addition, pe = rope]\nsteps = 9\n[back to all]\nseed = 0\n";
   }
   const SweepIni ini = read_sweep_ini(path);
   ASSERT_EQ(ini.entries.size(), 4u);
   EXPECT_EQ(ini.entries[3], (std::pair<std::string, std::string>{"seed", "0"}));
-  ASSERT_EQ(ini.overrides.size(), 2u);
-  EXPECT_EQ(ini.overrides[1].when_option, "task");
-  EXPECT_EQ(ini.overrides[1].when_value, "addition");
+  ASSERT_EQ(ini.overrides.size(), 3u);
+  using When = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ini.overrides[1].when, (When{{"task", "addition"}}));
+  EXPECT_EQ(ini.overrides[2].when, (When{{"task", "addition"}, {"pe", "rope"}}));
+  EXPECT_EQ(condition_text(ini.overrides[2]), "[task = addition, pe = rope]");
   EXPECT_EQ(ini.overrides[1].option, "addition-reversed");
   EXPECT_EQ(ini.overrides[1].value, "");
 
@@ -146,21 +148,25 @@ TEST(SweepGrid, SectionsSetOptionsForSomeRunsOnly) {
   EXPECT_EQ(args["task-copy_pe-sinusoidal_seed-0"],
             "--task copy --pe sinusoidal --lr 3e-3 --seed 0 ");
   EXPECT_EQ(args["task-addition_pe-rope_seed-0"],
-            "--task addition --pe rope --lr 1e-3 --seed 0 --addition-reversed ");
+            "--task addition --pe rope --lr 1e-3 --seed 0 --addition-reversed --steps 9 ");
   EXPECT_EQ(args["task-addition_pe-sinusoidal_seed-0"],
             "--task addition --pe sinusoidal --lr 3e-3 --seed 0 --addition-reversed ");
 
-  EXPECT_THROW(apply_overrides(runs, {{"n-layers", "4", "lr", "1e-3"}}), std::invalid_argument);
-  EXPECT_THROW(apply_overrides(runs, {{"pe", "rope", "lr", "1e-3, 3e-3"}}), std::invalid_argument);
+  EXPECT_THROW(apply_overrides(runs, {{{{"n-layers", "4"}}, "lr", "1e-3"}}), std::invalid_argument);
+  EXPECT_THROW(apply_overrides(runs, {{{{"pe", "rope"}, {"n-layers", "4"}}, "lr", "1e-3"}}),
+               std::invalid_argument);  // a condition on an option no run sets
+  EXPECT_THROW(apply_overrides(runs, {{{{"pe", "rope"}}, "lr", "1e-3, 3e-3"}}),
+               std::invalid_argument);
   {
     std::ofstream f(path);
-    f << "task = copy\n[pe = rope, alibi]\nlr = 1\n";
+    f << "task = copy\n[pe = rope, alibi]\nlr = 1\n";  // a list of values is not a condition
   }
   try {
     read_sweep_ini(path);
     FAIL() << "expected an error";
   } catch (const std::invalid_argument& e) {
     EXPECT_TRUE(Contains(e.what(), "line 2")) << e.what();
+    EXPECT_TRUE(Contains(e.what(), "[option = value, ...]")) << e.what();
   }
   std::remove(path.c_str());
 }
