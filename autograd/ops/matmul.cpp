@@ -136,11 +136,16 @@ Var linear(const Var& x, const Var& weight, const Var& bias) {
                           bias.defined() ? bias.value().data() : nullptr, R, in_f, out_f, y.data());
   return make_result("linear", y, {x, weight, bias},
                      [X = x.value(), W = weight.value(), R, in_f, out_f](Node& self) {
-                       Tensor& dX = self.input_grad(0);
+                       // dX is written (beta 0) when nothing has flowed into it yet, else added
+                       bool fresh = false;
+                       Tensor& dX = self.input_grad_to_write(0, fresh);
                        Tensor& dW = self.input_grad(1);
                        Tensor& db = self.input_grad(2);
+                       if (fresh)
+                         kernels::linear_input_grad_write(self.grad.data(), W.data(), R, in_f,
+                                                          out_f, dX.data());
                        kernels::linear_backward(self.grad.data(), X.data(), W.data(), R, in_f,
-                                                out_f, dX.defined() ? dX.data() : nullptr,
+                                                out_f, dX.defined() && !fresh ? dX.data() : nullptr,
                                                 dW.defined() ? dW.data() : nullptr,
                                                 db.defined() ? db.data() : nullptr);
                      });

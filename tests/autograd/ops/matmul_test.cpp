@@ -154,6 +154,26 @@ TEST(Linear, BiasGradientSumsOverRows) {
   EXPECT_EQ(b.grad().to_vector(), (std::vector<float>{6, 60}));
 }
 
+TEST(Linear, InputGradientIsWrittenWhenUnsetAndAddedOtherwise) {
+  // dX = G W is written into a fresh buffer on the first backward, added on the second, and
+  // added to (or by) the other use of x in add(linear(x, w), x): G W + G.
+  Random rng(5);
+  Var x = random_var({3, 4}, rng), w = random_var({4, 4}, rng);
+  const Tensor G = test::random_tensor({3, 4}, rng);
+  std::vector<double> gw(12, 0.0);
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t o = 0; o < 4; ++o)
+        gw[r * 4 + i] += static_cast<double>(G[r * 4 + o]) * w.value()[o * 4 + i];
+  backward(linear(x, w), G);
+  for (int64_t e = 0; e < 12; ++e) EXPECT_NEAR(x.grad()[e], gw[e], 1e-6) << e;
+  backward(linear(x, w), G);
+  for (int64_t e = 0; e < 12; ++e) EXPECT_NEAR(x.grad()[e], 2 * gw[e], 2e-6) << e;
+  Var x2(x.value().clone(), true);
+  backward(add(linear(x2, w), x2), G);
+  for (int64_t e = 0; e < 12; ++e) EXPECT_NEAR(x2.grad()[e], gw[e] + G[e], 2e-6) << e;
+}
+
 TEST(Linear, BadShapesThrow) {
   Var x(Tensor::zeros({3, 4}));
   std::string msg = thrown_message<std::invalid_argument>([&] {
