@@ -4,8 +4,9 @@
 //   pelab sweep --out runs/cmp --pe none,rope,alibi --task copy,reverse --seed 0,1,2 --jobs 2
 //
 // Started again with the same grid, a sweep skips the runs whose file says completed or
-// diverged (both are final: a diverged run diverges again from the same seed) and redoes the
-// others from the start (interrupted, failed, or never started). A finished file trained with
+// diverged (both are final: a diverged run diverges again from the same seed), resumes the
+// interrupted ones from their last save, and trains the others from the start (failed,
+// unreadable, or never started). A finished file trained with
 // other settings than the sweep asks for (the preset changed since) is reported, left as it is
 // and not counted as done: the sweep then exits 1. Each run's output goes to
 // DIR/logs/NAME.log; a failed run's last lines are printed and the others go on. --shard I/N
@@ -105,11 +106,14 @@ std::string settings_difference(const RunRecord& file, const RunRecord& wanted) 
   return out;
 }
 
-enum class RunState { kToTrain, kFinished, kOtherSettings };
+enum class RunState { kToTrain, kToResume, kFinished, kOtherSettings };
 
 // A run is finished when its file opens and says completed or diverged. A finished run whose
 // settings are not the ones asked for (a preset changed since it ran) is neither skipped as if
-// it were this sweep's nor overwritten: `difference` says what differs.
+// it were this sweep's nor overwritten: `difference` says what differs. An interrupted run (its
+// file says running, from a save after step 0) with the settings asked for is resumed from that
+// save (`pelab train --resume`: the same bits as a run never stopped, at the same thread count);
+// any other file is trained again from the start.
 RunState run_state(const std::string& path, const RunRecord& wanted, std::string& difference) {
   if (!fs::exists(path)) return RunState::kToTrain;
   RunRecord file;
@@ -118,8 +122,10 @@ RunState run_state(const std::string& path, const RunRecord& wanted, std::string
   } catch (const std::exception&) {
     return RunState::kToTrain;
   }
-  if (file.status != "completed" && file.status != "diverged") return RunState::kToTrain;
+  const bool finished = file.status == "completed" || file.status == "diverged";
+  if (!finished && (file.status != "running" || file.step == 0)) return RunState::kToTrain;
   difference = settings_difference(file, wanted);
+  if (!finished) return difference.empty() ? RunState::kToResume : RunState::kToTrain;
   return difference.empty() ? RunState::kFinished : RunState::kOtherSettings;
 }
 
@@ -167,15 +173,16 @@ int take_lock(const std::string& path, std::string& error) {
   return fd;
 }
 
-// Starts `program args` with its output in `log`; returns the child's pid. The child inherits
-// lock_fd, so the run's lock lasts as long as the run, even if this sweep is stopped first.
+// Starts `program args` with its output in `log` (appended to, for a resumed run); returns the
+// child's pid. The child inherits lock_fd, so the run's lock lasts as long as the run, even if
+// this sweep is stopped first.
 pid_t start_run(const std::string& program, const std::vector<std::string>& args,
-                const std::string& log, int lock_fd) {
+                const std::string& log, bool append, int lock_fd) {
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("cannot start a run: fork failed");
   if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "w");
+    FILE* f = std::fopen(log.c_str(), append ? "a" : "w");
     if (f != nullptr) {
       dup2(fileno(f), STDOUT_FILENO);
       dup2(fileno(f), STDERR_FILENO);
@@ -359,7 +366,7 @@ int sweep_command(int argc, char** argv) {
                  "and not trained again (move it away to train it with this sweep's settings)\n",
                  live ? "\r\033[K" : "", name.c_str(), difference.c_str());
   };
-  int done = 0;
+  int done = 0, to_resume = 0;
   for (const SweepRun& run : runs) {
     std::string difference;
     switch (run_state((dir / (run.name + ".h5")).string(), wanted.at(run.name), difference)) {
@@ -369,14 +376,20 @@ int sweep_command(int argc, char** argv) {
       case RunState::kOtherSettings:
         report_other(run.name, difference);
         break;
+      case RunState::kToResume:
+        ++to_resume;
+        todo.push_back(run);
+        break;
       case RunState::kToTrain:
         todo.push_back(run);
         break;
     }
   }
-  std::fprintf(
-      stderr, "pelab sweep: %zu runs in %s (%d finished before), %d at once, %d thread%s each\n",
-      runs.size(), o.out.c_str(), done, jobs, threads_per_run, threads_per_run == 1 ? "" : "s");
+  std::fprintf(stderr,
+               "pelab sweep: %zu runs in %s (%d finished before, %d to resume), %d at once, %d "
+               "thread%s each\n",
+               runs.size(), o.out.c_str(), done, to_resume, jobs, threads_per_run,
+               threads_per_run == 1 ? "" : "s");
 
   const auto t0 = std::chrono::steady_clock::now();
   auto seconds_since = [](std::chrono::steady_clock::time_point t) {
@@ -421,7 +434,7 @@ int sweep_command(int argc, char** argv) {
       std::string difference;  // finished by another sweep meanwhile?
       const RunState state =
           run_state((dir / (run.name + ".h5")).string(), wanted.at(run.name), difference);
-      if (state != RunState::kToTrain) {
+      if (state == RunState::kFinished || state == RunState::kOtherSettings) {
         ::close(lock_fd);
         if (state == RunState::kFinished)
           ++done;
@@ -429,11 +442,16 @@ int sweep_command(int argc, char** argv) {
           report_other(run.name, difference);
         continue;
       }
+      const bool resume = state == RunState::kToResume;
       std::vector<std::string> args = args_of(run);
-      args.push_back("--force");  // an interrupted or failed run starts again
+      if (resume)  // from its last save, at this sweep's thread count
+        args = {"train", "--resume", (dir / (run.name + ".h5")).string(), "--threads",
+                std::to_string(threads_per_run)};
+      else
+        args.push_back("--force");  // a failed or unreadable run starts again
       const std::string log = (dir / "logs" / (run.name + ".log")).string();
-      running[start_run(program, args, log, lock_fd)] = {run.name, log,
-                                                         std::chrono::steady_clock::now()};
+      running[start_run(program, args, log, resume, lock_fd)] = {run.name, log,
+                                                                 std::chrono::steady_clock::now()};
     }
     summary(false);
     int status = 0;

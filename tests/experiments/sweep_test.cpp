@@ -2,13 +2,18 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "experiments/hdf5_io.h"
 #include "experiments/run_file.h"
@@ -209,7 +214,7 @@ TEST(Sweep, RunsEveryRunOnceAndSkipsFinishedOnesWhenStartedAgain) {
   fs::remove(dir + "/" + names[2] + ".h5");
   const test::Result second = pelab(args);
   ASSERT_EQ(second.code, 0) << second.err;
-  EXPECT_TRUE(Contains(second.err, "(2 finished before)"));
+  EXPECT_TRUE(Contains(second.err, "(2 finished before, 0 to resume)"));
   EXPECT_EQ(fs::last_write_time(dir + "/" + names[0] + ".h5"), written[names[0]]);
   EXPECT_EQ(fs::last_write_time(dir + "/" + names[3] + ".h5"), written[names[3]]);
   EXPECT_EQ(status_of(dir + "/" + names[1] + ".h5"), "completed");
@@ -251,7 +256,7 @@ TEST(Sweep, ARunLockedByAnotherProcessIsLeftToIt) {
   ::close(fd);
   const test::Result again = pelab(args);
   EXPECT_EQ(again.code, 0) << again.err;
-  EXPECT_TRUE(Contains(again.err, "(1 finished before)")) << again.err;
+  EXPECT_TRUE(Contains(again.err, "(1 finished before, 0 to resume)")) << again.err;
   EXPECT_EQ(status_of(dir + "/task-copy_pe-none_seed-0.h5"), "completed");
   fs::remove_all(dir);
 }
@@ -280,12 +285,87 @@ TEST(Sweep, AFinishedRunWithOtherSettingsIsReportedAndKept) {
   // The same settings again: finished, nothing to do.
   const test::Result same = pelab(args);
   EXPECT_EQ(same.code, 0) << same.err;
-  EXPECT_TRUE(Contains(same.err, "(1 finished before)")) << same.err;
+  EXPECT_TRUE(Contains(same.err, "(1 finished before, 0 to resume)")) << same.err;
   fs::rename(path, dir + "/old.h5");
   const test::Result moved = pelab(other);
   EXPECT_EQ(moved.code, 0) << moved.err;
   EXPECT_EQ(load_run(path).train.steps, 40);
   fs::remove_all(dir);
+}
+
+// An interrupted run (killed after a save: its file says running) is resumed from that save,
+// not trained again from the start, and ends with the same bits as a run never stopped. Steps of
+// ~35 ms (lengths 20-30, batch 128) give the killer the steps between the second evaluation and
+// the end to act in, as in train_test's ResumeAfterSigkillGivesTheSameBits.
+TEST(Sweep, AnInterruptedRunIsResumedToTheSameBits) {
+  const std::string whole = fresh_dir("sweep_whole"), cut = fresh_dir("sweep_cut");
+  const std::string grid =
+      " --jobs 1 --threads 1 --task copy --pe rope --seed 3 --d-model 32 --n-heads 2 "
+      "--n-layers 1 --train-len-min 20 --train-len-max 30 --batch-size 128 --steps 40 "
+      "--eval-every 10 --eval-lens 5,20 --eval-examples 32 --probe-examples 0";
+  const std::string name = "task-copy_pe-rope_seed-3";
+  ASSERT_EQ(pelab("sweep --out '" + whole + "'" + grid).code, 0);
+
+  // The same run as the sweep would start it, killed after its second save.
+  const test::Result listed = pelab("sweep --list --out '" + cut + "'" + grid);
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  std::vector<std::string> words;
+  {
+    std::istringstream in(listed.out);
+    for (std::string w; in >> w;)
+      words.push_back(w.front() == '\'' ? w.substr(1, w.size() - 2) : w);
+  }
+  ASSERT_GT(words.size(), 2u);
+  fs::create_directories(cut);
+  const std::string path = cut + "/" + name + ".h5";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (std::string& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  auto saves = [&]() -> int64_t {
+    try {
+      return H5File::open_read(path).shape("/eval/step")[0];
+    } catch (const std::exception&) {
+      return -1;
+    }
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  int status = 0;
+  bool ended = false;
+  while (saves() < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      ended = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!ended) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it could be killed";
+  ASSERT_EQ(status_of(path), "running");
+
+  const test::Result resumed = pelab("sweep --out '" + cut + "'" + grid);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_TRUE(Contains(resumed.err, "(0 finished before, 1 to resume)")) << resumed.err;
+  std::ifstream log(cut + "/logs/" + name + ".log");
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(Contains(logged, "resuming " + path + " at step ")) << logged;
+  const H5File a = H5File::open_read(whole + "/" + name + ".h5"), b = H5File::open_read(path);
+  EXPECT_EQ(b.get_attr_string("/", "status"), "completed");
+  for (const char* data : {"/train/loss", "/eval/exact_match", "/checkpoint/adam_m"})
+    EXPECT_EQ(a.read_floats(data).to_vector(), b.read_floats(data).to_vector()) << data;
+  fs::remove_all(whole);
+  fs::remove_all(cut);
 }
 
 TEST(Sweep, ListPrintsOneCommandPerRunOfItsShard) {
