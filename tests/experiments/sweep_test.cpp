@@ -368,6 +368,44 @@ TEST(Sweep, AnInterruptedRunIsResumedToTheSameBits) {
   fs::remove_all(cut);
 }
 
+// experiments/presets/kazemnejad.sh with a stand-in for pelab that writes down each call: both
+// presets seed by seed with the caller's options, then the scalings, then the report; a failing
+// sweep does not stop the rest, and the script exits 1.
+TEST(Sweep, TheReproductionScriptRunsThePresetsSeedBySeed) {
+  const std::string dir = fresh_dir("sweep_repro");
+  fs::create_directories(dir + "/runs");
+  { std::ofstream(dir + "/runs/task-copy_pe-rope_seed-0.h5") << "a rope run"; }
+  const std::string fake = dir + "/pelab", calls = dir + "/calls";
+  {
+    std::ofstream f(fake);
+    f << "#!/bin/sh\necho \"$*\" >> '" << calls << "'\n"
+      << "case \"$*\" in *random*--seed\\ 1*) exit 1;; esac\n";
+  }
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string presets =
+      fs::canonical(std::string(PELAB_FIXTURES) + "/../../experiments/presets").string();
+  const test::Result r = test::run_shell("PELAB='" + fake + "' bash '" + presets +
+                                         "/kazemnejad.sh' '" + dir + "/runs' --jobs 2");
+  EXPECT_EQ(r.code, 1) << r.err;
+  std::ifstream in(calls);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 6u + 3u + 1u);
+  for (int seed = 0; seed < 3; ++seed)
+    for (int k = 0; k < 2; ++k) {
+      const std::string& line = lines[2 * seed + k];
+      EXPECT_TRUE(Contains(line, std::string("sweep --config ") + presets +
+                                     (k == 0 ? "/kazemnejad.ini" : "/kazemnejad-random.ini")))
+          << line;
+      EXPECT_TRUE(
+          Contains(line, "--out " + dir + "/runs --seed " + std::to_string(seed) + " --jobs 2"))
+          << line;
+    }
+  for (int k = 6; k < 9; ++k) EXPECT_TRUE(Contains(lines[k], "eval " + dir + "/runs/")) << lines[k];
+  EXPECT_EQ(lines[9], "report " + dir + "/runs --plots");
+  fs::remove_all(dir);
+}
+
 TEST(Sweep, ListPrintsOneCommandPerRunOfItsShard) {
   const test::Result all =
       pelab("sweep --out d --task copy --pe none,rope,alibi --seed 0,1 --list");
