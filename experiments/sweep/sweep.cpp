@@ -324,11 +324,12 @@ int sweep_command(int argc, char** argv) {
 
   const fs::path dir = o.out;
   const std::string program = self_path();
+  auto file_of = [&](const std::string& name) { return (dir / (name + ".h5")).string(); };
   auto args_of = [&](const SweepRun& run) {
     std::vector<std::string> args = {"train"};
     for (const std::string& a : run.train_args()) args.push_back(a);
-    for (const std::string& a : {std::string("--out"), (dir / (run.name + ".h5")).string(),
-                                 std::string("--threads"), std::to_string(threads_per_run)})
+    for (const std::string& a : {std::string("--out"), file_of(run.name), std::string("--threads"),
+                                 std::to_string(threads_per_run)})
       args.push_back(a);
     return args;
   };
@@ -369,7 +370,7 @@ int sweep_command(int argc, char** argv) {
   int done = 0, to_resume = 0;
   for (const SweepRun& run : runs) {
     std::string difference;
-    switch (run_state((dir / (run.name + ".h5")).string(), wanted.at(run.name), difference)) {
+    switch (run_state(file_of(run.name), wanted.at(run.name), difference)) {
       case RunState::kFinished:
         ++done;
         break;
@@ -432,8 +433,7 @@ int sweep_command(int argc, char** argv) {
         continue;
       }
       std::string difference;  // finished by another sweep meanwhile?
-      const RunState state =
-          run_state((dir / (run.name + ".h5")).string(), wanted.at(run.name), difference);
+      const RunState state = run_state(file_of(run.name), wanted.at(run.name), difference);
       if (state == RunState::kFinished || state == RunState::kOtherSettings) {
         ::close(lock_fd);
         if (state == RunState::kFinished)
@@ -445,7 +445,7 @@ int sweep_command(int argc, char** argv) {
       const bool resume = state == RunState::kToResume;
       std::vector<std::string> args = args_of(run);
       if (resume)  // from its last save, at this sweep's thread count
-        args = {"train", "--resume", (dir / (run.name + ".h5")).string(), "--threads",
+        args = {"train", "--resume", file_of(run.name), "--threads",
                 std::to_string(threads_per_run)};
       else
         args.push_back("--force");  // a failed or unreadable run starts again
@@ -492,7 +492,7 @@ int sweep_command(int argc, char** argv) {
                  (dir / "logs" / (name + ".log")).string().c_str());
   for (const std::string& name : other_settings)
     std::fprintf(stderr, "  other settings: %s (its file was left as it is)\n",
-                 (dir / (name + ".h5")).string().c_str());
+                 file_of(name).c_str());
   return failed.empty() && other_settings.empty() ? 0 : 1;
 }
 
