@@ -2,15 +2,20 @@
 // the files it writes.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "experiments/hdf5_io.h"
 
@@ -55,6 +60,49 @@ inline Result run_shell(const std::string& shell_command) {
 // Runs `pelab <args>` (the built program) through the shell.
 inline Result pelab(const std::string& args) {
   return run_shell(std::string("'") + PELAB_BINARY + "' " + args);
+}
+
+// Starts `pelab <args>` (split on spaces) with its output discarded; returns its pid.
+inline pid_t spawn(const std::string& args) {
+  std::vector<std::string> words = {PELAB_BINARY};
+  std::istringstream in(args);
+  for (std::string w; in >> w;) words.push_back(w);
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {  // the child: only async-signal-safe calls until exec
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// The number of evaluations saved in the run file `path`, or -1 while it cannot be read.
+inline int64_t saved_evaluations(const std::string& path) {
+  try {
+    return H5File::open_read(path).shape("/eval/step")[0];
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// Waits (two minutes at most) until the run `pid` is writing has saved `saves` evaluations
+// into `path`, then kills it with SIGKILL. Returns its wait status: killed, or however it ended
+// if it ended first.
+inline int kill_after_saves(pid_t pid, const std::string& path, int64_t saves) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  int status = 0;
+  while (saved_evaluations(path) < saves && std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return status;
 }
 
 // Bit-for-bit equality of two float datasets (NaN == NaN when the bits agree).

@@ -6,14 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "experiments/hdf5_io.h"
 #include "experiments/run_file.h"
@@ -309,61 +306,31 @@ TEST(Sweep, AnInterruptedRunIsResumedToTheSameBits) {
   // The same run as the sweep would start it, killed after its second save.
   const test::Result listed = pelab("sweep --list --out '" + cut + "'" + grid);
   ASSERT_EQ(listed.code, 0) << listed.err;
-  std::vector<std::string> words;
+  std::string args;  // its `pelab train` options, without the program and the shell quotes
   {
     std::istringstream in(listed.out);
-    for (std::string w; in >> w;)
-      words.push_back(w.front() == '\'' ? w.substr(1, w.size() - 2) : w);
+    std::string word;
+    in >> word;
+    while (in >> word)
+      args += " " + (word.front() == '\'' ? word.substr(1, word.size() - 2) : word);
   }
-  ASSERT_GT(words.size(), 2u);
   fs::create_directories(cut);
   const std::string path = cut + "/" + name + ".h5";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (std::string& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  const pid_t pid = test::spawn(args);
   ASSERT_GT(pid, 0);
-  auto saves = [&]() -> int64_t {
-    try {
-      return H5File::open_read(path).shape("/eval/step")[0];
-    } catch (const std::exception&) {
-      return -1;
-    }
-  };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  int status = 0;
-  bool ended = false;
-  while (saves() < 2 && std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      ended = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (!ended) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
+  const int status = test::kill_after_saves(pid, path, 2);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it could be killed";
   ASSERT_EQ(status_of(path), "running");
 
   const test::Result resumed = pelab("sweep --out '" + cut + "'" + grid);
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_TRUE(Contains(resumed.err, "(0 finished before, 1 to resume)")) << resumed.err;
-  std::ifstream log(cut + "/logs/" + name + ".log");
-  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const std::string logged = test::read_file(cut + "/logs/" + name + ".log");
   EXPECT_TRUE(Contains(logged, "resuming " + path + " at step ")) << logged;
   const H5File a = H5File::open_read(whole + "/" + name + ".h5"), b = H5File::open_read(path);
   EXPECT_EQ(b.get_attr_string("/", "status"), "completed");
   for (const char* data : {"/train/loss", "/eval/exact_match", "/checkpoint/adam_m"})
-    EXPECT_EQ(a.read_floats(data).to_vector(), b.read_floats(data).to_vector()) << data;
+    EXPECT_TRUE(test::SameBits(a, b, data));
   fs::remove_all(whole);
   fs::remove_all(cut);
 }

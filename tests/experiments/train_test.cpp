@@ -3,23 +3,19 @@
 // layout of experiments/run_file.h, a run killed with SIGKILL resumes to the same bits as one
 // never stopped, a huge learning rate ends as "diverged", and bad input is refused with one
 // line and exit code 2 before anything is written. docs/training.md describes all of it.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/random.h"
@@ -228,58 +224,14 @@ const char* kResumeRun =
     "--train-len-min 20 --train-len-max 30 --batch-size 128 --steps 40 --eval-every 10 "
     "--log-every 5 --eval-lens 5,20 --eval-examples 32 --seed 3";
 
-// Starts `pelab <args>` (split on spaces) with its output discarded; returns its pid.
-pid_t spawn(const std::string& args) {
-  std::vector<std::string> words = {PELAB_BINARY};
-  std::istringstream in(args);
-  for (std::string w; in >> w;) words.push_back(w);
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {  // the child: only async-signal-safe calls until exec
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// The number of evaluations saved in `path`, or -1 while it cannot be read.
-int64_t saved_evaluations(const std::string& path) {
-  if (!exists(path)) return -1;
-  try {
-    const H5File f = H5File::open_read(path);
-    return f.shape("/eval/step")[0];
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
 TEST(Train, ResumeAfterSigkillGivesTheSameBits) {
   const std::string a = temp_path("resume_a.h5"), b = temp_path("resume_b.h5");
   const Result run_a = pelab(std::string(kResumeRun) + " --out " + a);
   ASSERT_EQ(run_a.code, 0) << run_a.err;
 
-  const pid_t pid = spawn(std::string(kResumeRun) + " --out " + b);
+  const pid_t pid = test::spawn(std::string(kResumeRun) + " --out " + b);
   ASSERT_GT(pid, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  int status = 0;
-  bool finished = false;
-  while (saved_evaluations(b) < 2) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      finished = true;
-      break;
-    }
-    if (std::chrono::steady_clock::now() > deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (!finished) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
+  const int status = test::kill_after_saves(pid, b, 2);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
       << "the run ended (status " << status << ") before it could be killed";
 
