@@ -6,9 +6,9 @@
 // Started again with the same grid, a sweep skips the runs whose file says completed or
 // diverged (both are final: a diverged run diverges again from the same seed), resumes the
 // interrupted ones from their last save, and trains the others from the start (failed,
-// unreadable, or never started). A finished file trained with
-// other settings than the sweep asks for (the preset changed since) is reported, left as it is
-// and not counted as done: the sweep then exits 1. Each run's output goes to
+// unreadable, or never started). A finished file trained with other settings than the sweep
+// asks for (the preset changed since) is reported, left as it is and not counted as done: the
+// sweep then exits 1. Each run's output goes to
 // DIR/logs/NAME.log; a failed run's last lines are printed and the others go on. --shard I/N
 // and --list spread one sweep over many machines (a Slurm array, GNU parallel).
 // A run holds an exclusive lock on DIR/logs/NAME.lock while it trains (taken by the sweep, kept
