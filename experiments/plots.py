@@ -54,6 +54,7 @@ PROG = "plots.py"
 LABEL_ORDER = [
     "none", "integer", "normalized", "binary", "sinusoidal", "learned",
     "rope", "rope+rand", "rope+pi", "rope+ntk", "rope+yarn",
+    "rope+pi-dynamic", "rope+ntk-dynamic", "rope+yarn-dynamic",
     "xpos", "alibi", "t5", "fire", "rope2d",
 ]
 
@@ -72,6 +73,9 @@ LABEL_COLOURS = {
     "rope+pi": "#9467bd",
     "rope+ntk": "#b5a0d8",
     "rope+yarn": "#393b79",
+    "rope+pi-dynamic": "#c5b0d5",
+    "rope+ntk-dynamic": "#7b4173",
+    "rope+yarn-dynamic": "#5254a3",
     "xpos": "#2ca02c",
     "alibi": "#ff7f0e",
     "t5": "#d62728",

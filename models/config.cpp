@@ -1,6 +1,8 @@
 #include "models/config.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "models/encodings/registry.h"
 
@@ -41,13 +43,22 @@ void validate(const ModelConfig& c) {
     throw ConfigError("rope-style", "must be interleaved or half, got '" + c.rope_style + "'");
   if (!(c.rope_fraction > 0.0f && c.rope_fraction <= 1.0f))
     throw ConfigError("rope-fraction", "must be in (0, 1], got " + number(c.rope_fraction));
-  if (c.rope_scaling != "none" && c.rope_scaling != "pi" && c.rope_scaling != "ntk" &&
-      c.rope_scaling != "yarn")
-    throw ConfigError("rope-scaling",
-                      "must be none, pi, ntk or yarn, got '" + c.rope_scaling + "'");
+  const std::vector<std::string> scalings = {"none",       "pi",          "ntk",         "yarn",
+                                             "pi-dynamic", "ntk-dynamic", "yarn-dynamic"};
+  if (std::find(scalings.begin(), scalings.end(), c.rope_scaling) == scalings.end())
+    throw ConfigError(
+        "rope-scaling",
+        "must be none, pi, ntk, yarn, pi-dynamic, ntk-dynamic or yarn-dynamic, got '" +
+            c.rope_scaling + "'");
   if (!(c.rope_scaling_factor >= 1.0f))
     throw ConfigError("rope-scaling-factor",
                       "must be at least 1, got " + number(c.rope_scaling_factor));
+  if (c.rope_scaling.find("-dynamic") != std::string::npos && c.rope_scaling_factor != 1.0f)
+    throw ConfigError("rope-scaling-factor",
+                      "--rope-scaling " + c.rope_scaling +
+                          " sets the factor from each input's length (max(1, T / L)); leave "
+                          "the fixed factor at 1, got " +
+                          number(c.rope_scaling_factor));
   if (!(c.yarn_alpha >= 0.0f))
     throw ConfigError("yarn-alpha", "must be >= 0, got " + number(c.yarn_alpha));
   if (!(c.yarn_beta > c.yarn_alpha))

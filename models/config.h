@@ -23,13 +23,15 @@ struct ModelConfig {
   std::string rope_style = "interleaved";  // interleaved | half
   float rope_fraction = 1.0f;              // (0, 1]: the fraction of pairs rotated
   // Evaluation-time extrapolation of the rotary schemes (rope, xpos, rope2d): none | pi | ntk |
-  // yarn. Applied whenever the encoding's extrapolation switch is on: the trainer turns it off
-  // for training steps and on for evaluation; `pelab grads` leaves it on.
+  // yarn, with the fixed factor rope_scaling_factor, or pi-dynamic | ntk-dynamic | yarn-dynamic,
+  // with the factor max(1, T / L) for an input of T tokens (L: yarn_original_len). Applied
+  // whenever the encoding's extrapolation switch is on: the trainer turns it off for training
+  // steps and on for evaluation; `pelab grads` leaves it on.
   std::string rope_scaling = "none";
-  float rope_scaling_factor = 1.0f;
+  float rope_scaling_factor = 1.0f;  // must stay 1 with the -dynamic methods
   float yarn_alpha = 1.0f;        // YaRN ramp: pairs with L/lambda < alpha are interpolated
   float yarn_beta = 32.0f;        //   and pairs with L/lambda > beta are left alone
-  int64_t yarn_original_len = 0;  // L, the training context; 0: max_len
+  int64_t yarn_original_len = 0;  // L, the training context in tokens; 0: max_len
 
   // xpos: decay base gamma of the per-pair scale zeta_j^(p / gamma)
   float xpos_scale_base = 512.0f;

@@ -32,9 +32,13 @@ std::string encoding_label(const ModelConfig& model) {
 }
 
 int encoding_rank(const std::string& label) {
+  // clang-format off
   static const char* const kOrder[] = {
-      "none",    "integer",  "normalized", "binary", "sinusoidal", "learned", "rope", "rope+rand",
-      "rope+pi", "rope+ntk", "rope+yarn",  "xpos",   "alibi",      "t5",      "fire", "rope2d"};
+      "none", "integer", "normalized", "binary", "sinusoidal", "learned",
+      "rope", "rope+rand", "rope+pi", "rope+ntk", "rope+yarn",
+      "rope+pi-dynamic", "rope+ntk-dynamic", "rope+yarn-dynamic",
+      "xpos", "alibi", "t5", "fire", "rope2d"};
+  // clang-format on
   for (size_t i = 0; i < std::size(kOrder); ++i)
     if (label == kOrder[i]) return static_cast<int>(i);
   return static_cast<int>(std::size(kOrder));

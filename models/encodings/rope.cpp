@@ -14,8 +14,8 @@ class RopeEncoding : public Encoding {
  public:
   using Encoding::Encoding;
   void begin(const Positions& positions) override {
-    const RopeFrequencies f =
-        rope_frequencies(config(), config().head_dim(), rotated_pairs(config()), extrapolation());
+    const RopeFrequencies f = rope_frequencies(
+        config(), config().head_dim(), rotated_pairs(config()), extrapolation(), positions.size());
     rope_tables(positions.index, f.inv_freq, cos_, sin_);
     if (f.magnitude != 1.0f) {
       for (int64_t i = 0; i < cos_.numel(); ++i) {

@@ -16,8 +16,10 @@ class Rope2dEncoding : public Encoding {
   void begin(const Positions& positions) override {
     const int64_t dh = config().head_dim(), P = rotated_pairs(config());
     const int64_t P_row = P / 2, P_col = P - P_row;
-    const RopeFrequencies f_row = rope_frequencies(config(), dh / 2, P_row, extrapolation());
-    const RopeFrequencies f_col = rope_frequencies(config(), dh / 2, P_col, extrapolation());
+    const RopeFrequencies f_row =
+        rope_frequencies(config(), dh / 2, P_row, extrapolation(), positions.size());
+    const RopeFrequencies f_col =
+        rope_frequencies(config(), dh / 2, P_col, extrapolation(), positions.size());
     Tensor cr, sr, cc, sc;
     rope_tables(positions.row, f_row.inv_freq, cr, sr);
     rope_tables(positions.col, f_col.inv_freq, cc, sc);

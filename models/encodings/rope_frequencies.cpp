@@ -2,8 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace pelab {
+namespace {
+
+// L, the training context: --yarn-original-len, or max_len when that is 0.
+double original_length(const ModelConfig& c) {
+  return static_cast<double>(c.yarn_original_len > 0 ? c.yarn_original_len : c.max_len);
+}
+
+}  // namespace
 
 int64_t rotated_pairs(const ModelConfig& config) {
   const double half = static_cast<double>(config.head_dim()) / 2.0;
@@ -11,9 +20,16 @@ int64_t rotated_pairs(const ModelConfig& config) {
 }
 
 RopeFrequencies rope_frequencies(const ModelConfig& c, int64_t dims, int64_t n_pairs,
-                                 bool extrapolation) {
-  const std::string scaling = extrapolation ? c.rope_scaling : "none";
-  const double s = c.rope_scaling_factor;
+                                 bool extrapolation, int64_t length) {
+  std::string scaling = extrapolation ? c.rope_scaling : "none";
+  double s = c.rope_scaling_factor;
+  const std::string dynamic = "-dynamic";
+  if (scaling.size() > dynamic.size() &&
+      scaling.compare(scaling.size() - dynamic.size(), dynamic.size(), dynamic) == 0) {
+    scaling.resize(scaling.size() - dynamic.size());
+    s = std::max(1.0, static_cast<double>(length) / original_length(c));
+    if (s == 1.0) scaling = "none";  // within the training context: the plain frequencies, exactly
+  }
   double base = c.rope_base;
   if (scaling == "ntk") base *= std::pow(s, static_cast<double>(dims) / (dims - 2));
   RopeFrequencies f;
@@ -23,8 +39,7 @@ RopeFrequencies rope_frequencies(const ModelConfig& c, int64_t dims, int64_t n_p
     if (scaling == "pi") {
       scaled = w / s;
     } else if (scaling == "yarn") {
-      const double L =
-          static_cast<double>(c.yarn_original_len > 0 ? c.yarn_original_len : c.max_len);
+      const double L = original_length(c);
       const double r = L / (2.0 * M_PI / w);
       const double gamma = std::clamp((r - c.yarn_alpha) / (c.yarn_beta - c.yarn_alpha), 0.0, 1.0);
       scaled = (1.0 - gamma) * w / s + gamma * w;

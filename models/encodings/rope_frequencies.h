@@ -10,6 +10,10 @@
 //        1) w_j' = (1 - gamma_j) w_j / s + gamma_j w_j   (fast pairs kept, slow pairs interpolated)
 //        and the attention temperature: cos and sin scaled by m = 0.1 ln s + 1, so the scores
 //        are scaled by m^2 (as the paper's implementation does it).
+//   pi-dynamic, ntk-dynamic, yarn-dynamic: the same with s = max(1, T / L) for an input of T
+//        tokens instead of the fixed --rope-scaling-factor ("dynamic" scaling): inputs no longer
+//        than the training context L keep the plain frequencies, bit for bit, and longer ones
+//        are squeezed just enough to fit it.
 #pragma once
 
 #include <vector>
@@ -24,9 +28,10 @@ struct RopeFrequencies {
 };
 
 // n_pairs frequencies of a ladder over `dims` dimensions (dims = dh for rope; dh/2 per axis for
-// rope2d). With extrapolation on, config.rope_scaling is applied.
+// rope2d). With extrapolation on, config.rope_scaling is applied; `length` is the input's T,
+// which only the -dynamic methods use.
 RopeFrequencies rope_frequencies(const ModelConfig& config, int64_t dims, int64_t n_pairs,
-                                 bool extrapolation);
+                                 bool extrapolation, int64_t length);
 
 // round(rope_fraction * dh / 2), ties to even, as the contract's PyTorch reference (Python's
 // round) counts them: how many pairs of a head are rotated. Can be 0 for a tiny fraction.

@@ -21,7 +21,7 @@ class XposEncoding : public Encoding {
   using Encoding::Encoding;
   void begin(const Positions& positions) override {
     const int64_t dh = config().head_dim(), P = rotated_pairs(config());
-    const RopeFrequencies f = rope_frequencies(config(), dh, P, extrapolation());
+    const RopeFrequencies f = rope_frequencies(config(), dh, P, extrapolation(), positions.size());
     rope_tables(positions.index, f.inv_freq, cos_q_, sin_q_);
     cos_k_ = cos_q_.clone();
     sin_k_ = sin_q_.clone();

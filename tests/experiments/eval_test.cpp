@@ -75,6 +75,34 @@ TEST_F(EvalRun, ScalingAtEvaluationEqualsTrainingWithIt) {
   std::remove(out.c_str());
 }
 
+// A dynamic method leaves inputs within the training context alone: copy of up to 5 symbols is
+// at most 11 tokens (L), so lengths 1, 3, 5 and the probes (length 5) keep plain rope's bits.
+TEST_F(EvalRun, DynamicScalingKeepsTheTrainingLengthsExactly) {
+  const std::string dir = temp_path("eval_dynamic_dir");
+  std::filesystem::create_directories(dir);
+  const std::string out = dir + "/task-copy_pe-rope_rope-scaling-ntk-dynamic_seed-3.h5";
+  const Result r = pelab("eval --threads 1 --quiet '" + plain_ + "' --out '" + out +
+                         "' --rope-scaling ntk-dynamic --yarn-original-len 11");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const H5File evaluated = H5File::open_read(out), plain = H5File::open_read(plain_);
+  EXPECT_EQ(evaluated.get_attr_string("/config", "rope_scaling"), "ntk-dynamic");
+  const std::vector<double> got = last_row(evaluated, "/eval/token_accuracy"),
+                            want = last_row(plain, "/eval/token_accuracy");
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(std::vector<double>(got.begin(), got.begin() + 3),
+            std::vector<double>(want.begin(), want.begin() + 3));
+  EXPECT_TRUE(SameBits(evaluated, plain, "/attention/layer0"));
+  const Result report = pelab("report '" + dir + "'");
+  ASSERT_EQ(report.code, 0) << report.err;
+  EXPECT_TRUE(Contains(report.out, "| copy | rope+ntk-dynamic |")) << report.out;
+  // A fixed factor beside a dynamic method is refused, naming the option.
+  const Result bad = pelab("eval --threads 1 '" + plain_ + "' --out '" + dir +
+                           "/bad.h5' --rope-scaling pi-dynamic --rope-scaling-factor 3");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(Contains(bad.err, "--rope-scaling-factor")) << bad.err;
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(EvalRun, OtherLengthsAndTheReportReadsTheFile) {
   const std::string dir = temp_path("eval_dir");
   std::filesystem::create_directories(dir);
@@ -103,11 +131,13 @@ TEST_F(EvalRun, ScalingPresetScriptEvaluatesEveryRopeRunOnce) {
   const std::string command = "bash '" + script + "' '" + dir + "' '" + PELAB_BINARY + "'";
   const Result first = test::run_shell(command);
   ASSERT_EQ(first.code, 0) << first.err;
-  EXPECT_TRUE(Contains(first.out, "3 evaluations written")) << first.out;
-  for (const std::string s : {"pi", "ntk", "yarn"}) {
+  EXPECT_TRUE(Contains(first.out, "6 evaluations written")) << first.out;
+  for (const std::string s : {"pi", "ntk", "yarn", "pi-dynamic", "ntk-dynamic", "yarn-dynamic"}) {
     const H5File f = H5File::open_read(dir + "/task-copy_pe-rope_rope-scaling-" + s + "_seed-3.h5");
     EXPECT_EQ(f.get_attr_string("/config", "rope_scaling"), s);
-    EXPECT_EQ(f.get_attr_double("/config", "rope_scaling_factor"), 3.0);
+    const bool dynamic = s.find("-dynamic") != std::string::npos;
+    EXPECT_EQ(f.get_attr_double("/config", "rope_scaling_factor"), dynamic ? 1.0 : 3.0);
+    EXPECT_EQ(f.get_attr_int64("/config", "yarn_original_len"), 41);
   }
   const Result again = test::run_shell(command);
   ASSERT_EQ(again.code, 0) << again.err;

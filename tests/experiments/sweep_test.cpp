@@ -346,7 +346,11 @@ TEST(Sweep, TheReproductionScriptRunsThePresetsSeedBySeed) {
   {
     std::ofstream f(fake);
     f << "#!/bin/sh\necho \"$*\" >> '" << calls << "'\n"
-      << "case \"$*\" in *random*--seed\\ 1*) exit 1;; esac\n";
+      << "case \"$*\" in *random*--seed\\ 1*) exit 1;; esac\n"
+      // The scaling preset's listing: the copy run's three fixed scalings.
+      << "case \"$*\" in *--list*) for s in pi ntk yarn; do echo \"pelab train --task copy "
+         "--pe rope --rope-scaling $s --rope-scaling-factor 3 --seed 0 --out "
+      << dir << "/runs/task-copy_pe-rope_rope-scaling-${s}_seed-0.h5\"; done;; esac\n";
   }
   fs::permissions(fake, fs::perms::owner_all);
   const std::string presets =
@@ -357,7 +361,7 @@ TEST(Sweep, TheReproductionScriptRunsThePresetsSeedBySeed) {
   std::ifstream in(calls);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
-  ASSERT_EQ(lines.size(), 6u + 3u + 1u);
+  ASSERT_EQ(lines.size(), 6u + 1u + 3u + 1u);
   for (int seed = 0; seed < 3; ++seed)
     for (int k = 0; k < 2; ++k) {
       const std::string& line = lines[2 * seed + k];
@@ -368,8 +372,15 @@ TEST(Sweep, TheReproductionScriptRunsThePresetsSeedBySeed) {
           Contains(line, "--out " + dir + "/runs --seed " + std::to_string(seed) + " --jobs 2"))
           << line;
     }
-  for (int k = 6; k < 9; ++k) EXPECT_TRUE(Contains(lines[k], "eval " + dir + "/runs/")) << lines[k];
-  EXPECT_EQ(lines[9], "report " + dir + "/runs --plots");
+  EXPECT_TRUE(Contains(lines[6], "kazemnejad-scaling.ini --out " + dir + "/runs --seed 0 --list"))
+      << lines[6];
+  const std::string methods[] = {"pi", "ntk", "yarn"};
+  for (int k = 0; k < 3; ++k)
+    EXPECT_EQ(lines[7 + k], "eval " + dir + "/runs/task-copy_pe-rope_seed-0.h5 --out " + dir +
+                                "/runs/task-copy_pe-rope_rope-scaling-" + methods[k] +
+                                "_seed-0.h5 --rope-scaling " + methods[k] +
+                                " --rope-scaling-factor 3 --quiet");
+  EXPECT_EQ(lines[10], "report " + dir + "/runs --plots");
   fs::remove_all(dir);
 }
 
@@ -449,7 +460,7 @@ TEST(Sweep, EveryPresetExpands) {
   const std::map<std::string, int> runs = {{"quick.ini", 12},
                                            {"kazemnejad.ini", 126},
                                            {"kazemnejad-random.ini", 18},
-                                           {"kazemnejad-scaling.ini", 54}};
+                                           {"kazemnejad-scaling.ini", 108}};
   for (const auto& [file, count] : runs) {
     const test::Result r = pelab("sweep --out d --list --config '" + presets + file + "'");
     ASSERT_EQ(r.code, 0) << file << "\n" << r.err;

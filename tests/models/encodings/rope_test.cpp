@@ -185,7 +185,7 @@ TEST(RopeFrequencies, PlainIsTheGeometricLadder) {
   const ModelConfig c = scaled("none", 1.0f);
   std::vector<double> expected;
   for (int64_t j = 0; j < 8; ++j) expected.push_back(plain(j, 10000.0, 16));
-  const RopeFrequencies f = rope_frequencies(c, 16, 8, true);
+  const RopeFrequencies f = rope_frequencies(c, 16, 8, true, 64);
   expect_frequencies(f.inv_freq, expected);
   EXPECT_EQ(f.magnitude, 1.0f);
 }
@@ -193,7 +193,7 @@ TEST(RopeFrequencies, PlainIsTheGeometricLadder) {
 TEST(RopeFrequencies, PositionInterpolationDividesByTheFactor) {
   std::vector<double> expected;
   for (int64_t j = 0; j < 8; ++j) expected.push_back(plain(j, 10000.0, 16) / 4.0);
-  const RopeFrequencies f = rope_frequencies(scaled("pi", 4.0f), 16, 8, true);
+  const RopeFrequencies f = rope_frequencies(scaled("pi", 4.0f), 16, 8, true, 64);
   expect_frequencies(f.inv_freq, expected);
   EXPECT_EQ(f.magnitude, 1.0f);
 }
@@ -202,7 +202,7 @@ TEST(RopeFrequencies, NtkRaisesTheBase) {
   const double base = 10000.0 * std::pow(4.0, 16.0 / 14.0);  // base * s^(dh / (dh - 2))
   std::vector<double> expected;
   for (int64_t j = 0; j < 8; ++j) expected.push_back(plain(j, base, 16));
-  const RopeFrequencies f = rope_frequencies(scaled("ntk", 4.0f), 16, 8, true);
+  const RopeFrequencies f = rope_frequencies(scaled("ntk", 4.0f), 16, 8, true, 64);
   expect_frequencies(f.inv_freq, expected);
   EXPECT_EQ(f.magnitude, 1.0f);
   // The fastest pair is unchanged, the slowest is divided by exactly s.
@@ -226,7 +226,7 @@ TEST(RopeFrequencies, YarnRampsBetweenInterpolationAndExtrapolation) {
     std::vector<double> expected;
     for (int64_t j = 0; j < 8; ++j)
       expected.push_back(yarn(plain(j, 10000.0, 16), 8.0, L, k.alpha, k.beta));
-    const RopeFrequencies f = rope_frequencies(c, 16, 8, true);
+    const RopeFrequencies f = rope_frequencies(c, 16, 8, true, 64);
     SCOPED_TRACE("alpha " + std::to_string(k.alpha) + " beta " + std::to_string(k.beta));
     expect_frequencies(f.inv_freq, expected);
     EXPECT_NEAR(f.magnitude, 0.1 * std::log(8.0) + 1.0, 1e-6);  // the attention temperature
@@ -236,13 +236,13 @@ TEST(RopeFrequencies, YarnRampsBetweenInterpolationAndExtrapolation) {
 TEST(RopeFrequencies, YarnsDefaultRampInterpolatesEveryPairAtToyLengths) {
   // L = 64: the fastest pair has r = 64 / (2 pi) ~ 10 < beta = 32, so no pair is kept as is
   // (docs/encodings.md); with the ramp at (0.25, 2) the fastest pairs are kept.
-  const RopeFrequencies f = rope_frequencies(scaled("yarn", 8.0f), 16, 8, true);
+  const RopeFrequencies f = rope_frequencies(scaled("yarn", 8.0f), 16, 8, true, 64);
   for (int64_t j = 0; j < 8; ++j)
     EXPECT_LT(f.inv_freq[j], 0.99 * plain(j, 10000.0, 16)) << "pair " << j;
   ModelConfig c = scaled("yarn", 8.0f);
   c.yarn_alpha = 0.25f;
   c.yarn_beta = 2.0f;
-  const RopeFrequencies g = rope_frequencies(c, 16, 8, true);
+  const RopeFrequencies g = rope_frequencies(c, 16, 8, true, 64);
   EXPECT_FLOAT_EQ(g.inv_freq[0], 1.0f);
   EXPECT_FLOAT_EQ(g.inv_freq[1], static_cast<float>(plain(1, 10000.0, 16)));
   EXPECT_FLOAT_EQ(g.inv_freq[7], static_cast<float>(plain(7, 10000.0, 16) / 8.0));
@@ -253,9 +253,78 @@ TEST(RopeFrequencies, ExtrapolationOffGivesThePlainFrequencies) {
   for (int64_t j = 0; j < 8; ++j) expected.push_back(plain(j, 10000.0, 16));
   for (const char* method : {"pi", "ntk", "yarn"}) {
     SCOPED_TRACE(method);
-    const RopeFrequencies f = rope_frequencies(scaled(method, 4.0f), 16, 8, false);
+    const RopeFrequencies f = rope_frequencies(scaled(method, 4.0f), 16, 8, false, 64);
     expect_frequencies(f.inv_freq, expected);
     EXPECT_EQ(f.magnitude, 1.0f);
+  }
+}
+
+TEST(RopeFrequencies, DynamicKeepsThePlainFrequenciesWithinTheTrainingContext) {
+  // L = 41: inputs of up to 41 tokens see the plain ladder, bit for bit, and magnitude 1.
+  const RopeFrequencies plain_f = rope_frequencies(scaled("none", 1.0f), 16, 8, true, 41);
+  for (const char* method : {"pi-dynamic", "ntk-dynamic", "yarn-dynamic"}) {
+    SCOPED_TRACE(method);
+    ModelConfig c = scaled(method, 1.0f);
+    c.yarn_original_len = 41;
+    for (int64_t T : {1, 20, 40, 41}) {
+      const RopeFrequencies f = rope_frequencies(c, 16, 8, true, T);
+      EXPECT_EQ(f.inv_freq, plain_f.inv_freq) << "T = " << T;
+      EXPECT_EQ(f.magnitude, 1.0f) << "T = " << T;
+    }
+  }
+}
+
+TEST(RopeFrequencies, DynamicBeyondTheContextIsTheFixedMethodAtTOverL) {
+  // T = 123 = 3 L: the fixed method with s = 3; T = 82 = 2 L: with s = 2. The same doubles go
+  // into the same formulas, so the frequencies are equal, not just close.
+  for (const char* method : {"pi", "ntk", "yarn"}) {
+    SCOPED_TRACE(method);
+    ModelConfig dynamic = scaled(std::string(method) + "-dynamic", 1.0f);
+    dynamic.yarn_original_len = 41;
+    dynamic.yarn_alpha = 0.5f;
+    dynamic.yarn_beta = 4.0f;
+    for (int64_t k : {2, 3}) {
+      ModelConfig fixed = scaled(method, static_cast<float>(k));
+      fixed.yarn_original_len = 41;
+      fixed.yarn_alpha = 0.5f;
+      fixed.yarn_beta = 4.0f;
+      const RopeFrequencies want = rope_frequencies(fixed, 16, 8, true, 1);
+      const RopeFrequencies got = rope_frequencies(dynamic, 16, 8, true, 41 * k);
+      EXPECT_EQ(got.inv_freq, want.inv_freq) << "s = " << k;
+      EXPECT_EQ(got.magnitude, want.magnitude) << "s = " << k;
+    }
+    // Between, the factor follows T: the slowest pair of pi turns at w_7 * 41 / 60.
+    if (std::string(method) == "pi") {
+      const RopeFrequencies f = rope_frequencies(dynamic, 16, 8, true, 60);
+      EXPECT_NEAR(f.inv_freq[7], plain(7, 10000.0, 16) * 41.0 / 60.0, 1e-7 * f.inv_freq[7]);
+    }
+  }
+}
+
+TEST(RopeFrequencies, DynamicWithoutExtrapolationIsPlain) {
+  ModelConfig c = scaled("ntk-dynamic", 1.0f);
+  c.yarn_original_len = 10;
+  EXPECT_EQ(rope_frequencies(c, 16, 8, false, 100).inv_freq,
+            rope_frequencies(scaled("none", 1.0f), 16, 8, false, 100).inv_freq);
+}
+
+TEST(RopeConfig, DynamicMethodsRefuseAFixedFactor) {
+  ModelConfig c = scaled("yarn-dynamic", 1.0f);
+  EXPECT_NO_THROW(validate(c));
+  c.rope_scaling_factor = 3.0f;
+  try {
+    validate(c);
+    FAIL() << "a fixed factor with a dynamic method was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.option(), "rope-scaling-factor");
+    EXPECT_NE(std::string(e.what()).find("yarn-dynamic"), std::string::npos) << e.what();
+  }
+  c = scaled("dynamic", 1.0f);
+  try {
+    validate(c);
+    FAIL() << "an unknown method was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.option(), "rope-scaling");
   }
 }
 
@@ -281,14 +350,20 @@ Rotation read_rotation(Encoding& enc, int64_t T, int64_t dh) {
 
 TEST(RopeEncoding, RotatesByPositionTimesTheScaledFrequency) {
   const int64_t T = 10, dh = 16;
-  for (const char* method : {"none", "pi", "ntk", "yarn"}) {
+  // The dynamic method with L = 4: these 10 tokens are rotated with the factor 10 / 4.
+  for (const char* method : {"none", "pi", "ntk", "yarn", "yarn-dynamic"}) {
     SCOPED_TRACE(method);
-    ModelConfig c = scaled(method, method == std::string("none") ? 1.0f : 4.0f);
+    const bool fixed = method != std::string("none") && method != std::string("yarn-dynamic");
+    ModelConfig c = scaled(method, fixed ? 4.0f : 1.0f);
     c.pe = "rope";
+    c.yarn_original_len = 4;
     std::unique_ptr<Encoding> enc = make_encoding(c);
     for (bool extrapolate : {true, false}) {
       enc->set_extrapolation(extrapolate);
-      const RopeFrequencies f = rope_frequencies(c, dh, dh / 2, extrapolate);
+      const RopeFrequencies f = rope_frequencies(c, dh, dh / 2, extrapolate, T);
+      if (extrapolate && method == std::string("yarn-dynamic")) {
+        EXPECT_NEAR(f.magnitude, 0.1 * std::log(2.5) + 1.0, 1e-6);
+      }
       const Rotation r = read_rotation(*enc, T, dh);
       for (int64_t t = 0; t < T; ++t)
         for (int64_t j = 0; j < dh / 2; ++j) {
