@@ -3,16 +3,22 @@
 // random tokens, the loss on every position, AdamW (lr 1e-3, weight decay 0.01), clipping at 1.
 // `pelab bench --gemm`: OpenBLAS sgemm GFLOP/s on the products those configurations run, the
 // ceiling any framework on this machine works under.
+// `pelab bench --attention`: the causal attention op alone (forward, then backward) on the
+// configuration's (B, H, T, dh), the best of the timed repetitions: what one layer's attention
+// costs, to set against the step.
 //
 // FLOPs per step, as the contract counts them: 6 x params x tokens + 12 x L x B x T^2 x D.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <vector>
 
+#include "autograd/ops.h"
 #include "autograd/optim/adamw.h"
 #include "autograd/optim/clip.h"
 #include "core/blas_kernel.h"
@@ -95,6 +101,43 @@ int bench_gemm(const std::string& name, const BenchConfig& c, int steps) {
   return 0;
 }
 
+// The attention op of one layer, forward and backward, on random q, k, v and output gradient.
+int bench_attention(const std::string& name, const BenchConfig& c, int steps, int warmup) {
+  const int64_t dh = c.D / c.H;
+  Random rng(0);
+  auto random_tensor = [&rng](const Shape& shape) {
+    Tensor t = Tensor::empty(shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t[i] = rng.normal(0.0f, 1.0f);
+    return t;
+  };
+  const Shape shape = {c.B, c.H, c.T, dh};
+  Var q(random_tensor(shape), true), k(random_tensor(shape), true), v(random_tensor(shape), true);
+  const Tensor g = random_tensor(shape);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
+  double best_forward = 1e30, best_backward = 1e30;
+  for (int i = 0; i < warmup + steps; ++i) {
+    for (Var* x : {&q, &k, &v}) x->zero_grad();
+    const double t0 = now_s();
+    const Var y = causal_attention(q, k, v, Var(), scale, nullptr);
+    const double t1 = now_s();
+    backward(y, g);
+    const double t2 = now_s();
+    if (i < warmup) continue;
+    best_forward = std::min(best_forward, t1 - t0);
+    best_backward = std::min(best_backward, t2 - t1);
+  }
+  std::printf(
+      "causal attention on the %s shapes (B, H, T, dh) = (%lld, %lld, %lld, %lld), %d "
+      "threads, best of %d; a step runs it %lld times\n",
+      name.c_str(), static_cast<long long>(c.B), static_cast<long long>(c.H),
+      static_cast<long long>(c.T), static_cast<long long>(dh), threads(), steps,
+      static_cast<long long>(c.L));
+  std::printf("attention config=%s threads=%d forward_ms=%.2f backward_ms=%.2f per_step_ms=%.1f\n",
+              name.c_str(), threads(), best_forward * 1e3, best_backward * 1e3,
+              static_cast<double>(c.L) * (best_forward + best_backward) * 1e3);
+  return 0;
+}
+
 }  // namespace
 
 int bench_command(int argc, char** argv) {
@@ -104,7 +147,9 @@ int bench_command(int argc, char** argv) {
       "pe", po::value<std::string>()->default_value("rope"), "positional encoding")(
       "steps", po::value<int>()->default_value(20), "timed steps")(
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
-      "gemm", po::bool_switch(), "measure sgemm on the configuration's shapes instead");
+      "gemm", po::bool_switch(), "measure sgemm on the configuration's shapes instead")(
+      "attention", po::bool_switch(),
+      "time the causal attention op alone (forward and backward, one layer) instead");
   add_thread_option(opts);
   po::variables_map vm;
   if (!parse_options(argc, argv, opts, vm,
@@ -119,7 +164,10 @@ int bench_command(int argc, char** argv) {
   if (steps < 1) throw UsageError("--steps must be at least 1");
   if (warmup < 0) throw UsageError("--warmup must be >= 0");
   const BenchConfig& b = it->second;
+  if (vm["gemm"].as<bool>() && vm["attention"].as<bool>())
+    throw UsageError("--gemm and --attention: choose one");
   if (vm["gemm"].as<bool>()) return bench_gemm(name, b, steps);
+  if (vm["attention"].as<bool>()) return bench_attention(name, b, steps, warmup);
 
   ModelConfig mc;
   mc.vocab_size = b.V;

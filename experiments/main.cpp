@@ -31,7 +31,7 @@ const Command kCommands[] = {
     {"eval", pelab::eval_command,
      "evaluate a trained run again (RoPE scaling, other lengths) into a new run file"},
     {"bench", pelab::bench_command,
-     "time a full training step (or sgemm) on a benchmark configuration"},
+     "time a full training step (or sgemm, or attention) on a benchmark configuration"},
     {"sweep", pelab::sweep_command,
      "a grid of training runs (tasks x encodings x seeds x ...), one run file each"},
     {"report", pelab::report_command,

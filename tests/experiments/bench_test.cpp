@@ -42,6 +42,19 @@ TEST(Bench, GemmPrintsTheCeilingOnTheLastLine) {
       << r.out;
 }
 
+TEST(Bench, AttentionPrintsItsTimesOnTheLastLine) {
+  const test::Result r = pelab("bench --attention --config tiny --steps 2 --warmup 1 --threads 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "(B, H, T, dh) = (32, 4, 64, 16)")) << r.out;
+  EXPECT_TRUE(std::regex_match(last_line(r.out),
+                               std::regex("attention config=tiny threads=1 forward_ms=[0-9.]+ "
+                                          "backward_ms=[0-9.]+ per_step_ms=[0-9.]+")))
+      << r.out;
+  const test::Result both = pelab("bench --attention --gemm --threads 1");
+  EXPECT_EQ(both.code, 2);
+  EXPECT_TRUE(Contains(both.err, "--gemm and --attention")) << both.err;
+}
+
 TEST(Bench, AnUnknownConfigurationIsOneClearError) {
   const test::Result r = pelab("bench --config huge --threads 1");
   EXPECT_EQ(r.code, 2);
