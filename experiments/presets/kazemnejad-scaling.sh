@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # kazemnejad-scaling.ini's comparison without training again: for every run that INI's sweep
-# would train (`pelab sweep --list`, with the seeds of DIR's rope runs), evaluates the finished rope run it differs from only in
-# its RoPE scaling (task-*_pe-rope_seed-*.h5, as kazemnejad.ini names them) with that run's
-# scaling settings, into the file the sweep would have written
-# (task-*_pe-rope_rope-scaling-<method>_seed-*.h5). Training never applies RoPE scaling, so the
-# numbers are the same, bit for bit, as those of `pelab sweep --config kazemnejad-scaling.ini`
-# (at the same thread count), for a few seconds a run instead of a training each. The INI is
-# read by pelab itself, so its per-task and per-method sections apply here as in the sweep.
+# would train (`pelab sweep --list`, with the seeds of DIR's rope runs), evaluates the finished
+# rope run it differs from only in its RoPE scaling (task-*_pe-rope_seed-*.h5, as
+# kazemnejad.ini names them) with that run's scaling settings, into the file the sweep would
+# have written (task-*_pe-rope_rope-scaling-<method>_seed-*.h5). Training never applies RoPE
+# scaling, so the numbers are the same, bit for bit, as those of `pelab sweep --config
+# kazemnejad-scaling.ini` (at the same thread count), for a few seconds a run instead of a
+# training each. The INI is read by pelab itself, so its per-task and per-method sections apply
+# here as in the sweep.
 #
 #   experiments/presets/kazemnejad-scaling.sh DIR [PELAB]      (PELAB: default build/pelab)
 #
