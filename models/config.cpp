@@ -53,7 +53,9 @@ void validate(const ModelConfig& c) {
   if (!(c.rope_scaling_factor >= 1.0f))
     throw ConfigError("rope-scaling-factor",
                       "must be at least 1, got " + number(c.rope_scaling_factor));
-  if (c.rope_scaling.find("-dynamic") != std::string::npos && c.rope_scaling_factor != 1.0f)
+  bool dynamic = false;
+  rope_scaling_method(c.rope_scaling, dynamic);
+  if (dynamic && c.rope_scaling_factor != 1.0f)
     throw ConfigError("rope-scaling-factor",
                       "--rope-scaling " + c.rope_scaling +
                           " sets the factor from each input's length (max(1, T / L)); leave "
@@ -77,6 +79,13 @@ void validate(const ModelConfig& c) {
     throw ConfigError("t5-max-distance", "must exceed half of t5_buckets");
   if (c.random_positions < 0) throw ConfigError("random-positions", "must be >= 0 (0 is off)");
   encoding_validate(c);  // the scheme's own constraints (e.g. even head size for rotations)
+}
+
+std::string rope_scaling_method(const std::string& rope_scaling, bool& dynamic) {
+  const std::string suffix = "-dynamic";
+  dynamic = rope_scaling.size() > suffix.size() &&
+            rope_scaling.compare(rope_scaling.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return dynamic ? rope_scaling.substr(0, rope_scaling.size() - suffix.size()) : rope_scaling;
 }
 
 }  // namespace pelab

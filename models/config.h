@@ -29,9 +29,9 @@ struct ModelConfig {
   // steps and on for evaluation; `pelab grads` leaves it on.
   std::string rope_scaling = "none";
   float rope_scaling_factor = 1.0f;  // must stay 1 with the -dynamic methods
-  float yarn_alpha = 1.0f;        // YaRN ramp: pairs with L/lambda < alpha are interpolated
-  float yarn_beta = 32.0f;        //   and pairs with L/lambda > beta are left alone
-  int64_t yarn_original_len = 0;  // L, the training context in tokens; 0: max_len
+  float yarn_alpha = 1.0f;           // YaRN ramp: pairs with L/lambda < alpha are interpolated
+  float yarn_beta = 32.0f;           //   and pairs with L/lambda > beta are left alone
+  int64_t yarn_original_len = 0;     // L, the training context in tokens; 0: max_len
 
   // xpos: decay base gamma of the per-pair scale zeta_j^(p / gamma)
   float xpos_scale_base = 512.0f;
@@ -63,5 +63,9 @@ class ConfigError : public std::invalid_argument {
 
 // Throws ConfigError for the first option that is out of range or inconsistent.
 void validate(const ModelConfig& c);
+
+// The fixed method a rope_scaling value names ("ntk-dynamic" -> "ntk", "ntk" -> "ntk"), and
+// through `dynamic` whether its factor follows the input's length (the "-dynamic" methods).
+std::string rope_scaling_method(const std::string& rope_scaling, bool& dynamic);
 
 }  // namespace pelab

@@ -21,12 +21,10 @@ int64_t rotated_pairs(const ModelConfig& config) {
 
 RopeFrequencies rope_frequencies(const ModelConfig& c, int64_t dims, int64_t n_pairs,
                                  bool extrapolation, int64_t length) {
-  std::string scaling = extrapolation ? c.rope_scaling : "none";
+  bool dynamic = false;
+  std::string scaling = rope_scaling_method(extrapolation ? c.rope_scaling : "none", dynamic);
   double s = c.rope_scaling_factor;
-  const std::string dynamic = "-dynamic";
-  if (scaling.size() > dynamic.size() &&
-      scaling.compare(scaling.size() - dynamic.size(), dynamic.size(), dynamic) == 0) {
-    scaling.resize(scaling.size() - dynamic.size());
+  if (dynamic) {
     s = std::max(1.0, static_cast<double>(length) / original_length(c));
     if (s == 1.0) scaling = "none";  // within the training context: the plain frequencies, exactly
   }
