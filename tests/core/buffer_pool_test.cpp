@@ -25,7 +25,15 @@ void one_step() {
   live.push_back(Tensor::empty({0}));
 }
 
-TEST(BufferPool, RepeatedStepsMakeNoFreshAllocations) {
+// Each test starts from a pool with no free buffers: run in one process after other tests
+// (build/tests/pelab_tests with no filter), the free lists would otherwise hold their buffers,
+// and a request these tests expect to be fresh could be served from one of them.
+class BufferPool : public ::testing::Test {
+ protected:
+  void SetUp() override { pool_trim(); }
+};
+
+TEST_F(BufferPool, RepeatedStepsMakeNoFreshAllocations) {
   one_step();  // the first step may allocate (or reuse what earlier tests left behind)
   const BufferPoolStats before = pool_stats();
   const int steps = 10;
@@ -36,7 +44,7 @@ TEST(BufferPool, RepeatedStepsMakeNoFreshAllocations) {
   EXPECT_EQ(after.reuses - before.reuses, steps * 7);  // seven buffers per step
 }
 
-TEST(BufferPool, AReleasedBufferServesTheNextRequestOfItsSize) {
+TEST_F(BufferPool, AReleasedBufferServesTheNextRequestOfItsSize) {
   const int64_t n = 12347;  // a size no other test uses
   int64_t capacity = 0;
   float* first = pool_acquire(n, capacity);
@@ -56,7 +64,7 @@ TEST(BufferPool, AReleasedBufferServesTheNextRequestOfItsSize) {
   pool_release(again, capacity);
 }
 
-TEST(BufferPool, ASmallerRequestTakesTheSmallestFreeBufferUpToTwiceItsSize) {
+TEST_F(BufferPool, ASmallerRequestTakesTheSmallestFreeBufferUpToTwiceItsSize) {
   const int64_t big = 40009, bigger = 40013;  // sizes no other test uses
   int64_t c_big = 0, c_bigger = 0;
   float* a = pool_acquire(big, c_big);
@@ -83,14 +91,14 @@ TEST(BufferPool, ASmallerRequestTakesTheSmallestFreeBufferUpToTwiceItsSize) {
   pool_release(d, bigger);
 }
 
-TEST(BufferPool, ATensorInALargerBufferSeesOnlyItsOwnSize) {
+TEST_F(BufferPool, ATensorInALargerBufferSeesOnlyItsOwnSize) {
   { Tensor large = Tensor::empty({50021}); }  // a size no other test uses, now free
   Tensor t = Tensor::full({50000}, 3.0f);     // takes that buffer
   EXPECT_EQ(t.numel(), 50000);
   EXPECT_EQ(t[49999], 3.0f);
 }
 
-TEST(BufferPool, BuffersAre64ByteAligned) {
+TEST_F(BufferPool, BuffersAre64ByteAligned) {
   for (int64_t n : {0, 1, 3, 17, 1000}) {
     int64_t capacity = 0;
     float* p = pool_acquire(n, capacity);
@@ -99,7 +107,7 @@ TEST(BufferPool, BuffersAre64ByteAligned) {
   }
 }
 
-TEST(BufferPool, TrimReturnsFreeBuffersAndKeepsLiveOnes) {
+TEST_F(BufferPool, TrimReturnsFreeBuffersAndKeepsLiveOnes) {
   Tensor live = Tensor::full({4099}, 2.0f);
   { Tensor dead = Tensor::empty({4097}); }
   const BufferPoolStats before = pool_stats();
