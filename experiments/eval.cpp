@@ -38,8 +38,10 @@ int eval_command(int argc, char** argv) {
   opts.add_options()("run", po::value<std::string>(), "the run file to evaluate (completed)")(
       "out", po::value<std::string>(), "the run file to write (HDF5)")(
       "force", po::bool_switch(), "overwrite --out if it exists")(
-      "rope-scaling", po::value<std::string>(), "RoPE extrapolation: none | pi | ntk | yarn")(
-      "rope-scaling-factor", po::value<float>(), "the scaling factor s (>= 1)")(
+      "rope-scaling", po::value<std::string>(),
+      "RoPE extrapolation: none | pi | ntk | yarn (the fixed factor s) | pi-dynamic | "
+      "ntk-dynamic | yarn-dynamic (s = max(1, T / L))")(
+      "rope-scaling-factor", po::value<float>(), "the scaling factor s (>= 1; 1 with -dynamic)")(
       "yarn-alpha", po::value<float>(), "YaRN ramp start")(
       "yarn-beta", po::value<float>(), "YaRN ramp end")("yarn-original-len", po::value<int64_t>(),
                                                         "YaRN's training context L (0: max_len)")(
