@@ -35,6 +35,12 @@
 // from (T, dh) (64 x 256 x 32: 106-133 GFLOP/s against 53-81). So each (b, h) copies K (and, in
 // the backward, V) transposed into a per-thread (dh, T) scratch first (32 KB on medium) and
 // multiplies by that.
+// Rows in vector widths: the scratch blocks of S, P and dP have rows of Tp floats, T rounded up
+// to a multiple of kLanes (16), so that exp runs over whole vectors: row i's exp loop covers
+// columns 0..w-1, w = i + 1 rounded up, instead of a vector part and a scalar tail (on the short
+// rows of toy tasks the tail was most of the work). Columns past i are zeroed afterwards; the
+// row's sums still run over columns 0..i only, so every value is the same, bit for bit, as with
+// an exact-width loop.
 #include <omp.h>
 
 #include <algorithm>
@@ -71,26 +77,37 @@ void product(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, con
   gemm(g);
 }
 
-// Row i of S (its block's columns 0..i1-1): add the bias, softmax over j <= i, zero the rest up
-// to i1. Returns the row's log-sum-exp, m + log z.
+// T rounded up to a whole number of vectors: the row stride of the scratch blocks.
+int64_t padded(int64_t T) {
+  return (T + kLanes - 1) / kLanes * kLanes;
+}
+
+// Row i of S (its block's columns 0..i1-1, row of Tp >= padded(i + 1) floats): add the bias,
+// softmax over j <= i, zero the rest up to i1 (and up to padded(i + 1)). Returns the row's
+// log-sum-exp, m + log z. Columns i+1..w-1 go through exp and the scaling with the others, so
+// that those loops run on whole vectors, and are zeroed after (an exp there may overflow to inf;
+// nothing reads it).
 PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int64_t i,
                                           int64_t i1) {
+  const int64_t w = padded(i + 1);
   if (bias_row != nullptr)
     for (int64_t j = 0; j <= i; ++j) row[j] += bias_row[j];
   const float m = lane_max(row, i + 1);
-  for (int64_t j = 0; j <= i; ++j) row[j] = fast_exp(row[j] - m);
+  for (int64_t j = 0; j < w; ++j) row[j] = fast_exp(row[j] - m);
   const float z = lane_sum(row, i + 1);
   const float inv = 1.0f / z;
-  for (int64_t j = 0; j <= i; ++j) row[j] *= inv;
-  for (int64_t j = i + 1; j < i1; ++j) row[j] = 0.0f;
+  for (int64_t j = 0; j < w; ++j) row[j] *= inv;
+  for (int64_t j = i + 1; j < std::max(i1, w); ++j) row[j] = 0.0f;
   return m + std::log(z);
 }
 
-// Row i of P again from its scores and log-sum-exp: exp(s - lse) for j <= i, 0 up to i1.
+// Row i of P again from its scores and log-sum-exp: exp(s - lse) for j <= i, 0 up to i1 (and up
+// to padded(i + 1), as in softmax_causal_row).
 // ([[maybe_unused]]: the course kit's student copy has the backward that calls these stubbed.)
 [[maybe_unused]] PELAB_VECTORIZED void probs_row(float* row, float lse, int64_t i, int64_t i1) {
-  for (int64_t j = 0; j <= i; ++j) row[j] = fast_exp(row[j] - lse);
-  for (int64_t j = i + 1; j < i1; ++j) row[j] = 0.0f;
+  const int64_t w = padded(i + 1);
+  for (int64_t j = 0; j < w; ++j) row[j] = fast_exp(row[j] - lse);
+  for (int64_t j = i + 1; j < std::max(i1, w); ++j) row[j] = 0.0f;
 }
 
 // Row i of dS = P o (dP - rowsum(dP o P)), written over P.
@@ -105,14 +122,14 @@ void transpose_head(const float* X, int64_t T, int64_t dh, float* Xt) {
     for (int64_t e = 0; e < dh; ++e) Xt[e * T + t] = X[t * dh + e];
 }
 
-// The block S[i0:i1, 0:i1] = scale Q K^T + bias into S (row stride T), rows i0..i1-1, from
+// The block S[i0:i1, 0:i1] = scale Q K^T + bias into S (row stride lds), rows i0..i1-1, from
 // Kt = K^T (dh, T).
 void scores_block(const float* Q, const float* Kt, const float* bias_h, float scale, int64_t i0,
-                  int64_t i1, int64_t T, int64_t dh, float* S) {
-  product(false, false, i1 - i0, i1, dh, scale, Q + i0 * dh, dh, Kt, T, 0.0f, S, T);
+                  int64_t i1, int64_t T, int64_t dh, float* S, int64_t lds) {
+  product(false, false, i1 - i0, i1, dh, scale, Q + i0 * dh, dh, Kt, T, 0.0f, S, lds);
   if (bias_h != nullptr)
     for (int64_t i = i0; i < i1; ++i) {
-      float* row = S + (i - i0) * T;
+      float* row = S + (i - i0) * lds;
       const float* b = bias_h + i * T;
       for (int64_t j = 0; j <= i; ++j) row[j] += b[j];
     }
@@ -139,29 +156,31 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
   const float* pbias = bias.defined() ? bias.value().data() : nullptr;
   // A scratch block per thread of the team: its size is OpenMP's bound for that team, not
   // pelab's threads() (the thread count is a per-thread OpenMP setting).
-  Tensor scratch = Tensor::empty({omp_get_max_threads(), kBlock, T});
+  // Zeros, so that the columns past a block's width hold numbers (rows in vector widths).
+  const int64_t Tp = padded(T);
+  Tensor scratch = Tensor::zeros({omp_get_max_threads(), kBlock, Tp});
   Tensor kt_scratch = Tensor::empty({omp_get_max_threads(), dh, T});
 
 #pragma omp parallel for schedule(static)
   for (int64_t bh = 0; bh < B * H; ++bh) {
     const int64_t h = bh % H, off = bh * T * dh;
-    float* S = scratch.data() + omp_get_thread_num() * kBlock * T;
+    float* S = scratch.data() + omp_get_thread_num() * kBlock * Tp;
     float* Kt = kt_scratch.data() + omp_get_thread_num() * dh * T;
     transpose_head(pk + off, T, dh, Kt);
     const float* bias_h = pbias ? pbias + h * T * T : nullptr;
     for (int64_t i0 = 0; i0 < T; i0 += kBlock) {
       const int64_t i1 = std::min(T, i0 + kBlock), rows = i1 - i0;
-      scores_block(pq + off, Kt, nullptr, scale, i0, i1, T, dh, S);
+      scores_block(pq + off, Kt, nullptr, scale, i0, i1, T, dh, S, Tp);
       for (int64_t i = i0; i < i1; ++i)
         lse[bh * T + i] =
-            softmax_causal_row(S + (i - i0) * T, bias_h ? bias_h + i * T : nullptr, i, i1);
+            softmax_causal_row(S + (i - i0) * Tp, bias_h ? bias_h + i * T : nullptr, i, i1);
       // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]
-      product(false, false, rows, dh, i1, 1.0f, S, T, pv + off, dh, 0.0f,
+      product(false, false, rows, dh, i1, 1.0f, S, Tp, pv + off, dh, 0.0f,
               out.data() + off + i0 * dh, dh);
       if (probs != nullptr)
         for (int64_t r = 0; r < rows; ++r)
           for (int64_t j = 0; j < T; ++j)
-            probs->data()[(bh * T + i0 + r) * T + j] = j < i1 ? S[r * T + j] : 0.0f;
+            probs->data()[(bh * T + i0 + r) * T + j] = j < i1 ? S[r * Tp + j] : 0.0f;
     }
   }
 
@@ -183,16 +202,17 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
         Tensor& dbias = self.input_grad(3);
         const float* G = self.grad.data();
         const int n_team = omp_get_max_threads();
-        Tensor P_scratch = Tensor::empty({n_team, kBlock, T});
-        Tensor dP_scratch = Tensor::empty({n_team, kBlock, T});
+        const int64_t Tp = padded(T);  // zeros: see "Rows in vector widths" above
+        Tensor P_scratch = Tensor::zeros({n_team, kBlock, Tp});
+        Tensor dP_scratch = Tensor::zeros({n_team, kBlock, Tp});
         Tensor kt_scratch = Tensor::empty({n_team, 2, dh, T});  // K^T and V^T of one head
         Tensor dbias_parts = dbias.defined() ? Tensor::zeros({n_team, H, T, T}) : Tensor();
 #pragma omp parallel for schedule(static)
         for (int64_t bh = 0; bh < B * H; ++bh) {
           const int64_t h = bh % H, off = bh * T * dh;
           const int thread = omp_get_thread_num();
-          float* Pblk = P_scratch.data() + thread * kBlock * T;
-          float* dP = dP_scratch.data() + thread * kBlock * T;
+          float* Pblk = P_scratch.data() + thread * kBlock * Tp;
+          float* dP = dP_scratch.data() + thread * kBlock * Tp;
           float* Kt = kt_scratch.data() + thread * 2 * dh * T;
           float* Vt = Kt + dh * T;
           transpose_head(K.data() + off, T, dh, Kt);
@@ -204,29 +224,29 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
             const float beta_k = fresh_k && i1 == T ? 0.0f : 1.0f;
             const float beta_v = fresh_v && i1 == T ? 0.0f : 1.0f;
             // P[i0:i1, 0:i1] again: exp(S - lse), 0 where masked
-            scores_block(Q.data() + off, Kt, bias_h, scale, i0, i1, T, dh, Pblk);
+            scores_block(Q.data() + off, Kt, bias_h, scale, i0, i1, T, dh, Pblk, Tp);
             for (int64_t r = 0; r < rows; ++r)
-              probs_row(Pblk + r * T, lse[bh * T + i0 + r], i0 + r, i1);
+              probs_row(Pblk + r * Tp, lse[bh * T + i0 + r], i0 + r, i1);
             // dV[0:i1] += P[i0:i1, 0:i1]^T G[i0:i1]
             if (dv.defined())
-              product(true, false, i1, dh, rows, 1.0f, Pblk, T, Gbh + i0 * dh, dh, beta_v,
+              product(true, false, i1, dh, rows, 1.0f, Pblk, Tp, Gbh + i0 * dh, dh, beta_v,
                       dv.data() + off, dh);
             // dP = G[i0:i1] V[0:i1]^T, from V^T
-            product(false, false, rows, i1, dh, 1.0f, Gbh + i0 * dh, dh, Vt, T, 0.0f, dP, T);
+            product(false, false, rows, i1, dh, 1.0f, Gbh + i0 * dh, dh, Vt, T, 0.0f, dP, Tp);
             for (int64_t r = 0; r < rows; ++r)  // dS overwrites the P block, row by row
-              score_grad_row(Pblk + r * T, dP + r * T, i0 + r);
+              score_grad_row(Pblk + r * Tp, dP + r * Tp, i0 + r);
             if (dbias.defined()) {
               float* db = dbias_parts.data() + (thread * H + h) * T * T;
               for (int64_t r = 0; r < rows; ++r)
-                for (int64_t j = 0; j <= i0 + r; ++j) db[(i0 + r) * T + j] += Pblk[r * T + j];
+                for (int64_t j = 0; j <= i0 + r; ++j) db[(i0 + r) * T + j] += Pblk[r * Tp + j];
             }
             // dQ[i0:i1] += scale dS[i0:i1, 0:i1] K[0:i1]
             if (dq.defined())
-              product(false, false, rows, dh, i1, scale, Pblk, T, K.data() + off, dh, beta_q,
+              product(false, false, rows, dh, i1, scale, Pblk, Tp, K.data() + off, dh, beta_q,
                       dq.data() + off + i0 * dh, dh);
             // dK[0:i1] += scale dS[i0:i1, 0:i1]^T Q[i0:i1]
             if (dk.defined())
-              product(true, false, i1, dh, rows, scale, Pblk, T, Q.data() + off + i0 * dh, dh,
+              product(true, false, i1, dh, rows, scale, Pblk, Tp, Q.data() + off + i0 * dh, dh,
                       beta_k, dk.data() + off, dh);
           }
         }

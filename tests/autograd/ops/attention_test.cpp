@@ -52,20 +52,54 @@ void naive_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Te
 }
 
 TEST(Attention, ForwardMatchesNaiveReference) {
-  Random rng(1);
-  const float scale = 1.0f / std::sqrt(4.0f);
-  AttentionInputs in = random_attention_inputs(rng, 2, 3, 5, 4);
-  for (bool with_bias : {false, true}) {
-    Tensor probs;
-    Var out = causal_attention(in.q, in.k, in.v, with_bias ? in.bias : Var(), scale, &probs);
-    std::vector<double> ref_out, ref_P;
-    naive_attention(in.q.value(), in.k.value(), in.v.value(),
-                    with_bias ? &in.bias.value() : nullptr, scale, ref_out, ref_P);
-    ASSERT_EQ(out.shape(), in.q.shape());
-    ASSERT_EQ(probs.shape(), (Shape{2, 3, 5, 5}));
-    for (int64_t i = 0; i < out.numel(); ++i) EXPECT_NEAR(out.value()[i], ref_out[i], 1e-6);
-    for (int64_t i = 0; i < probs.numel(); ++i) EXPECT_NEAR(probs[i], ref_P[i], 1e-6);
+  // T = 5, 17, 70: rows shorter than a vector of 16, rows crossing one (the exp loops run to
+  // the next multiple of 16, past the row), and a second block of 64 rows.
+  for (const int64_t T : {5, 17, 70}) {
+    Random rng(1);
+    const float scale = 1.0f / std::sqrt(4.0f);
+    AttentionInputs in = random_attention_inputs(rng, 2, 3, T, 4);
+    for (bool with_bias : {false, true}) {
+      Tensor probs;
+      Var out = causal_attention(in.q, in.k, in.v, with_bias ? in.bias : Var(), scale, &probs);
+      std::vector<double> ref_out, ref_P;
+      naive_attention(in.q.value(), in.k.value(), in.v.value(),
+                      with_bias ? &in.bias.value() : nullptr, scale, ref_out, ref_P);
+      ASSERT_EQ(out.shape(), in.q.shape());
+      ASSERT_EQ(probs.shape(), (Shape{2, 3, T, T}));
+      for (int64_t i = 0; i < out.numel(); ++i)
+        EXPECT_NEAR(out.value()[i], ref_out[i], 1e-6) << "T " << T;
+      for (int64_t i = 0; i < probs.numel(); ++i)
+        EXPECT_NEAR(probs[i], ref_P[i], 1e-6) << "T " << T;
+    }
   }
+}
+
+TEST(Attention, MaskedScoresFarAboveTheRowsMaximumDoNotLeak) {
+  // Key j = 8 j (1, ..., 1) and a query of ones: the score of a masked (future) key exceeds the
+  // row's maximum by 8 dh scale (j - i) >= 16, and by over 88 for j - i >= 6, where exp
+  // overflows to inf. The padded exp loops do compute exp there; the masked entries must still
+  // come out exactly 0, and the output and every gradient finite and right.
+  const int64_t T = 20, dh = 4;
+  const float scale = 0.5f;
+  Tensor qv = Tensor::empty({1, 1, T, dh}), kv = Tensor::empty({1, 1, T, dh});
+  Random rng(5);
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t e = 0; e < dh; ++e) {
+      qv[t * dh + e] = 1.0f;
+      kv[t * dh + e] = 8.0f * static_cast<float>(t);
+    }
+  Var q(qv, true), k(kv, true);
+  Var v = test::random_var({1, 1, T, dh}, rng, true, -1.0f, 1.0f);
+  Tensor probs;
+  Var out = causal_attention(q, k, v, Var(), scale, &probs);
+  std::vector<double> ref_out, ref_P;
+  naive_attention(qv, kv, v.value(), nullptr, scale, ref_out, ref_P);
+  for (int64_t i = 0; i < T; ++i)
+    for (int64_t j = i + 1; j < T; ++j) ASSERT_EQ(probs[i * T + j], 0.0f) << i << ", " << j;
+  for (int64_t i = 0; i < out.numel(); ++i) EXPECT_NEAR(out.value()[i], ref_out[i], 1e-6);
+  backward(sum(out));
+  for (const Var* x : {&q, &k, &v})
+    for (int64_t i = 0; i < x->grad().numel(); ++i) ASSERT_TRUE(std::isfinite(x->grad()[i]));
 }
 
 TEST(Attention, ProbsAreCausalRowsThatSumToOne) {
