@@ -31,4 +31,7 @@ void apply_threads(const boost::program_options::variables_map& vm, bool announc
 // single quotes.
 std::string shell_quote(const std::string& s);
 
+// A duration for people: "7m05s" under an hour, "2h13m" from an hour on (rounded to the second).
+std::string format_duration(double seconds);
+
 }  // namespace pelab

@@ -99,7 +99,7 @@ int eval_command(int argc, char** argv) {
   std::string command_line = "pelab";
   for (int i = 0; i < argc; ++i) command_line += " " + shell_quote(argv[i]);
   r.command_line = command_line;
-  r.message = "evaluated from " + path;
+  r.message = kEvaluatedFrom + path;
   save_run(out, r, model.params(), nullptr);
   if (!quiet)
     std::fprintf(stderr,

@@ -149,4 +149,8 @@ void load_run_state(const std::string& path, Parameters& params, AdamW* optimize
   }
 }
 
+bool evaluated_from_another_run(const RunRecord& record) {
+  return record.message.rfind(kEvaluatedFrom, 0) == 0;
+}
+
 }  // namespace pelab

@@ -60,6 +60,11 @@ void save_run(const std::string& path, const RunRecord& record, const Parameters
               AdamW* optimizer);
 // Reads a run file back. With params/optimizer, also loads those (shapes checked).
 RunRecord load_run(const std::string& path);
+
+// `pelab eval` writes its file's message as this prefix and the run it evaluated; such a file
+// carries that run's training (wall_time included) and trained nothing itself.
+inline constexpr const char* kEvaluatedFrom = "evaluated from ";
+bool evaluated_from_another_run(const RunRecord& record);
 // load_run for a file the user named: a file that cannot be read is bad input (UsageError),
 // its message prefixed by `context` (e.g. "--resume: ").
 RunRecord load_run_argument(const std::string& path, const std::string& context = "");

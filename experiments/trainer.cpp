@@ -18,16 +18,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::string format_eta(double s) {
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s / 3600),
-                  static_cast<int>(s / 60) % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s / 60), static_cast<int>(s) % 60);
-  return buf;
-}
-
 // Training lengths, uniform in [train_len_min, train_len_max]: one per example, or one for the
 // whole batch when a token's position depends on its sequence's length. A padded batch has one
 // set of positions for all its rows, made for the longest: grid coordinates depend on n,
@@ -175,7 +165,7 @@ int train(RunRecord r, const TrainSetup& setup) {
                      have_eval ? std::to_string(in_dist).substr(0, 5).c_str() : "-",
                      static_cast<long long>(lengths.back()),
                      have_eval ? std::to_string(longest).substr(0, 5).c_str() : "-", tps,
-                     format_eta(eta).c_str());
+                     format_duration(eta).c_str());
         if (r.step == c.steps) std::fprintf(stderr, "\n");
       } else if (!setup.live && eval_now) {
         std::fprintf(stderr,
@@ -183,7 +173,7 @@ int train(RunRecord r, const TrainSetup& setup) {
                      "tok/s  ETA %s\n",
                      static_cast<long long>(r.step), static_cast<long long>(c.steps), loss_value,
                      in_dist, static_cast<long long>(lengths.back()), longest, tps,
-                     format_eta(eta).c_str());
+                     format_duration(eta).c_str());
       }
     }
   } catch (const std::exception& e) {

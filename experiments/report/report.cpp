@@ -90,6 +90,24 @@ int report_command(int argc, char** argv) {
     std::printf(", %zu not finished and left out:", unfinished.size());
     for (const std::string& u : unfinished) std::printf(" %s", u.c_str());
   }
+  // What the training cost, to tell a user what reproducing the directory takes: the runs'
+  // wall_time added up. A file of `pelab eval` carries the training time of the run it
+  // evaluated, so it is not counted again.
+  double total = 0.0, longest = 0.0;
+  int trained = 0;
+  for (const NamedRun& run : runs) {
+    const std::string& status = run.record.status;
+    if (evaluated_from_another_run(run.record) || (status != "completed" && status != "diverged"))
+      continue;
+    ++trained;
+    total += run.record.wall_time;
+    longest = std::max(longest, run.record.wall_time);
+  }
+  if (trained > 0)
+    std::printf(
+        "\nTraining time: %s in all (the wall_time of the %d finished runs that trained, "
+        "added up; evaluations of them not counted again), the longest run %s.",
+        format_duration(total).c_str(), trained, format_duration(longest).c_str());
   std::printf(
       "\nBuckets by input length n against the longest training length m: in-dist n <= m, "
       "then (m, 1.5m], (1.5m, 2m], (2m, 3m]; each the mean exact match over its lengths, "

@@ -143,16 +143,6 @@ std::string last_lines(const std::string& path, size_t n) {
   return out;
 }
 
-std::string duration(double seconds) {
-  const long s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  return buf;
-}
-
 struct Job {
   std::string name, log;
   std::chrono::steady_clock::time_point start;
@@ -409,8 +399,8 @@ int sweep_command(int argc, char** argv) {
     const size_t left = todo.size() - next;
     std::string eta = "?";
     if (finished_here > 0)
-      eta =
-          duration(run_seconds / finished_here * static_cast<double>(left + running.size()) / jobs);
+      eta = format_duration(run_seconds / finished_here *
+                            static_cast<double>(left + running.size()) / jobs);
     std::fprintf(stderr, "%ssweep: %d done, %zu running, %zu left, %zu failed, ETA %s%s",
                  live ? "\r\033[K" : "", done, running.size(), left, failed.size(), eta.c_str(),
                  live ? "" : "\n");
@@ -479,9 +469,10 @@ int sweep_command(int argc, char** argv) {
   }
   summary(true);
   if (live) std::fprintf(stderr, "\n");
-  std::fprintf(
-      stderr, "pelab sweep: %d of %zu runs finished, %zu failed, %zu with other settings, in %s\n",
-      done, runs.size(), failed.size(), other_settings.size(), duration(seconds_since(t0)).c_str());
+  std::fprintf(stderr,
+               "pelab sweep: %d of %zu runs finished, %zu failed, %zu with other settings, in %s\n",
+               done, runs.size(), failed.size(), other_settings.size(),
+               format_duration(seconds_since(t0)).c_str());
   if (!elsewhere.empty())
     std::fprintf(stderr,
                  "  %zu left to another process training them: start the sweep again once "

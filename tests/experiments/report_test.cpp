@@ -139,12 +139,20 @@ TEST(ReportCommand, TableFromRunFilesWithKnownNumbers) {
     const char* name;
     int64_t seed;
     std::vector<double> em;
-  } files[] = {{"a", 0, {1, 1, 1, 1, 0.4, 0.6, 0.2, 0.0}},
-               {"b", 1, {1, 1, 1, 0.96, 0.8, 0.6, 0.0, 0.0}}};
+    double wall_time;
+    const char* task;
+    std::string message;
+  } files[] = {
+      {"a", 0, {1, 1, 1, 1, 0.4, 0.6, 0.2, 0.0}, 100.0, "copy", ""},
+      {"b", 1, {1, 1, 1, 0.96, 0.8, 0.6, 0.0, 0.0}, 200.0, "copy", ""},
+      // an evaluation of a: a's training time again, not counted twice
+      {"c", 0, {1, 1, 1, 1, 0, 0, 0, 0}, 100.0, "reverse", kEvaluatedFrom + dir + "/a.h5"}};
   for (const auto& f : files) {
-    NamedRun r = run(f.name, "copy", "none", f.em);
+    NamedRun r = run(f.name, f.task, "none", f.em);
     r.record.model = model;
     r.record.train.seed = f.seed;
+    r.record.wall_time = f.wall_time;
+    r.record.message = f.message;
     r.record.eval_log.token_accuracy = r.record.eval_log.exact_match;
     save_run(dir + "/" + f.name + ".h5", r.record, transformer.params(), nullptr);
   }
@@ -159,6 +167,11 @@ TEST(ReportCommand, TableFromRunFilesWithKnownNumbers) {
   EXPECT_TRUE(Contains(test::read_file(dir + "/report.csv"),
                        "copy,none,2,0.995000,0.007071,2,0.600000,0.141421,2,0.050000,0.070711,2,"
                        ",,0,0,1"));
+  EXPECT_TRUE(Contains(r.out,
+                       "Training time: 5m00s in all (the wall_time of the 2 finished runs "
+                       "that trained, added up; evaluations of them not counted again), "
+                       "the longest run 3m20s."))
+      << r.out;
   fs::remove_all(dir);
 }
 
