@@ -24,14 +24,14 @@ Usage (pelab report DIR --plots runs it this way, and it can be run directly):
   /usr/bin/python3 experiments/plots.py DIR [--out FIGDIR] [--attention RUN ...]
                                             [--formats png,svg] [--no-encodings]
 
-It prints one line per file written ("wrote FIGDIR/x.png").
+It prints one line per file written ("wrote FIGDIR/x.png"). Reading the run files and labelling
+their encodings is plot_runs.py, the encodings figure plot_encodings.py, both beside this file
+(a copy of plots.py elsewhere, named by PELAB_PLOTS, needs them beside it too).
 """
 
 import argparse
 import os
 import sys
-import zlib
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
 try:
@@ -47,185 +47,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator  # noqa: E402
 
-PROG = "plots.py"
-
-# The order of the legends: the schemes in the order docs/encodings.md introduces them, with
-# the RoPE variants after plain RoPE. Labels not listed here come after, alphabetically.
-LABEL_ORDER = [
-    "none", "integer", "normalized", "binary", "sinusoidal", "learned",
-    "rope", "rope+rand", "rope+pi", "rope+ntk", "rope+yarn",
-    "rope+pi-dynamic", "rope+ntk-dynamic", "rope+yarn-dynamic",
-    "xpos", "alibi", "t5", "fire", "rope2d",
-]
-
-# One colour per label, the same in every figure. Related schemes get related hues: the
-# additive tables warm browns and yellows, RoPE and its variants blues and purples, the
-# biases reds and oranges.
-LABEL_COLOURS = {
-    "none": "#4d4d4d",
-    "integer": "#8c564b",
-    "normalized": "#c49c94",
-    "binary": "#bcbd22",
-    "sinusoidal": "#17becf",
-    "learned": "#e377c2",
-    "rope": "#1f77b4",
-    "rope+rand": "#6baed6",
-    "rope+pi": "#9467bd",
-    "rope+ntk": "#b5a0d8",
-    "rope+yarn": "#393b79",
-    "rope+pi-dynamic": "#c5b0d5",
-    "rope+ntk-dynamic": "#7b4173",
-    "rope+yarn-dynamic": "#5254a3",
-    "xpos": "#2ca02c",
-    "alibi": "#ff7f0e",
-    "t5": "#d62728",
-    "fire": "#e7ba52",
-    "rope2d": "#98df8a",
-}
-
-# Colours for labels outside LABEL_COLOURS (e.g. "xpos+rand"), picked by a checksum of the
-# label so that a label keeps its colour from one report to the next.
-EXTRA_COLOURS = ["#637939", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
-                 "#756bb1", "#636363", "#ad494a", "#8ca252"]
+# The two modules beside this file: reading the run files, and the encodings figure.
+from plot_encodings import plot_encodings  # noqa: E402
+from plot_runs import (PROG, Run, error_reason, label_colour, label_sort_key,  # noqa: E402
+                       read_runs)
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading run files
-
-
-@dataclass
-class Run:
-    """What the figures need from one run file, read into memory (the file is closed after)."""
-
-    name: str                    # the file name without .h5
-    path: str
-    config: dict                 # the /config attributes, strings decoded
-    label: str                   # encoding_label(config)
-    train_len_max: int
-    eval_step: np.ndarray        # (E,)
-    lengths: np.ndarray          # (K,)
-    exact_match: np.ndarray      # (E, K)
-    train_step: np.ndarray       # (N,), empty if the file has no /train
-    train_loss: np.ndarray       # (N,)
-
-    @property
-    def task(self) -> str:
-        return str(self.config.get("task", "unknown"))
-
-
-
-def _decode(value):
-    """An attribute as Python sees it: HDF5 strings may come back as bytes."""
-    if isinstance(value, (bytes, np.bytes_)):
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def encoding_label(config: dict) -> str:
-    """The label of a run's encoding: `pe`, "+rand" with randomized positions, "+<scaling>".
-
-    >>> encoding_label({"pe": "rope", "random_positions": 64, "rope_scaling": "none"})
-    'rope+rand'
-    """
-    label = str(_decode(config.get("pe", "unknown")))
-    random_positions = _decode(config.get("random_positions", 0))
-    if random_positions is not None and float(random_positions) > 0:
-        label += "+rand"
-    scaling = _decode(config.get("rope_scaling"))
-    if scaling is not None and str(scaling) not in ("", "none"):
-        label += "+" + str(scaling)
-    return label
-
-
-def label_sort_key(label: str):
-    """Sort key putting the labels in LABEL_ORDER first, in that order, then the rest A-Z (a
-    label with settings, "none (n_layers=4)", sorts with its encoding)."""
-    base = label.split(" ", 1)[0]
-    if base in LABEL_ORDER:
-        return (0, LABEL_ORDER.index(base), label)
-    return (1, 0, label)
-
-
-def label_colour(label: str) -> str:
-    """The colour of a label, fixed across figures and reports."""
-    if label in LABEL_COLOURS:
-        return LABEL_COLOURS[label]
-    return EXTRA_COLOURS[zlib.crc32(label.encode("utf-8")) % len(EXTRA_COLOURS)]
-
-
-def read_run(path: str) -> Run:
-    """Read one run file. Raises OSError (not HDF5), KeyError (missing object) or ValueError."""
-    with h5py.File(path, "r") as f:
-        for group in ("config", "eval"):
-            if group not in f:
-                raise KeyError(f"no /{group} group")
-        config = {key: _decode(value) for key, value in f["config"].attrs.items()}
-        for key in ("task", "pe", "train_len_max"):
-            if key not in config:
-                raise KeyError(f"/config has no attribute {key}")
-        ev = f["eval"]
-        for name in ("step", "lengths", "exact_match"):
-            if name not in ev:
-                raise KeyError(f"no /eval/{name}")
-        eval_step = np.asarray(ev["step"][:], dtype=np.float64)
-        lengths = np.asarray(ev["lengths"][:], dtype=np.int64)
-        exact_match = np.asarray(ev["exact_match"][:], dtype=np.float64).reshape(
-            len(eval_step), len(lengths))
-        if "train" in f and "step" in f["train"] and "loss" in f["train"]:
-            train_step = np.asarray(f["train/step"][:], dtype=np.float64)
-            train_loss = np.asarray(f["train/loss"][:], dtype=np.float64)
-        else:
-            train_step = train_loss = np.zeros(0)
-    name = os.path.basename(path)
-    if name.endswith(".h5"):
-        name = name[: -len(".h5")]
-    return Run(name, path, config, encoding_label(config), int(config["train_len_max"]),
-               eval_step, lengths, exact_match, train_step, train_loss)
-
-
-def read_runs(directory: str) -> List[Run]:
-    """Every readable run file directly in `directory`, sorted by name.
-
-    A file that fails to open or lacks what the figures need is reported on stderr as
-    `plots.py: skipping FILE: reason` and left out. `*.tmp` (a save in progress) is not read.
-    """
-    runs = []
-    for entry in sorted(os.listdir(directory)):
-        path = os.path.join(directory, entry)
-        if not entry.endswith(".h5") or not os.path.isfile(path):
-            continue
-        try:
-            runs.append(read_run(path))
-        except Exception as error:  # a corrupt or foreign file must not stop the report
-            print(f"{PROG}: skipping {path}: {error_reason(error)}", file=sys.stderr)
-    distinguish_settings(runs)
-    return runs
-
-
-def distinguish_settings(runs: Sequence[Run]) -> None:
-    """Adds to a run's label the options, other than the seed, in which it differs from runs of
-    the same task and label (as `pelab report` does): "none (n_layers=4)". Runs that differ only
-    in their seed keep the plain label and are drawn as one line with a band over the seeds."""
-    groups: Dict[tuple, List[Run]] = {}
-    for run in runs:
-        groups.setdefault((run.task, run.label), []).append(run)
-    for group in groups.values():
-        keys = sorted({k for run in group for k in run.config} - {"seed"})
-        varying = [k for k in keys if len({repr(run.config.get(k)) for run in group}) > 1]
-        if varying:
-            for run in group:
-                run.label += " (" + ", ".join(f"{k}={run.config.get(k)}" for k in varying) + ")"
-
-
-def error_reason(error: Exception) -> str:
-    """The first line of an exception's message (a KeyError's without its quotes)."""
-    text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
-    text = text.strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,116 +273,6 @@ def plot_attention(run_name: str, maps: Sequence[np.ndarray], tokens: Optional[n
     if tokens is not None:
         title += "\ntokens: " + " ".join(str(int(t)) for t in tokens)
     fig.suptitle(title, fontsize=10)
-    return fig
-
-
-# ---------------------------------------------------------------------------------------------
-# Figure 4: the encodings from their closed forms
-
-
-def integer_encoding(positions: np.ndarray, d: int) -> np.ndarray:
-    """P[p, i] = p (-1)^i (models/encodings/integer.cpp)."""
-    signs = np.where(np.arange(d) % 2 == 0, 1.0, -1.0)
-    return positions[:, None].astype(np.float64) * signs[None, :]
-
-
-def binary_encoding(positions: np.ndarray, d: int) -> np.ndarray:
-    """P[p, i] = bit i of p, least significant first, 0 for i > 31 (models/encodings/binary.cpp)."""
-    bits = np.arange(d)
-    values = (positions[:, None].astype(np.int64) >> np.minimum(bits, 31)[None, :]) & 1
-    return np.where(bits[None, :] > 31, 0, values).astype(np.float64)
-
-
-def sinusoidal_encoding(positions: np.ndarray, d: int) -> np.ndarray:
-    """P[p, 2i] = sin(p / 10000^(2i/d)), P[p, 2i+1] = cos(p / 10000^(2i/d)).
-
-    Computed as models/encodings/sinusoidal.cpp does: the divisor and the angle in float32,
-    the sine and cosine in float64.
-    """
-    dims = np.arange(d)
-    even = (dims - dims % 2).astype(np.float32)
-    denom = np.power(np.float32(10000.0), even / np.float32(d))
-    angle = (positions[:, None].astype(np.float32) / denom[None, :]).astype(np.float64)
-    return np.where(dims[None, :] % 2 == 0, np.sin(angle), np.cos(angle))
-
-
-def rope_frequencies(head_dim: int, base: float = 10000.0) -> np.ndarray:
-    """theta_j = base^(-2j/dh) for the pairs j = 0 .. dh/2 - 1 (docs/encodings.md, rope)."""
-    return base ** (-2.0 * np.arange(head_dim // 2) / head_dim)
-
-
-def _heatmap(panel, table: np.ndarray, title: str, cmap: str, vmin: float, vmax: float,
-             colorbar_label: str, ticks=None) -> None:
-    """One position x dimension table in `panel`: position along x, dimension i down the y axis."""
-    ax = panel.subplots()
-    image = ax.imshow(table.T, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                      interpolation="nearest")
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("position p")
-    ax.set_ylabel("dimension i")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    panel.colorbar(image, ax=ax, pad=0.01, label=colorbar_label, ticks=ticks)
-
-
-def _rope_circles(panel, d: int, pairs: Sequence[int], n_positions: int, base: float) -> None:
-    """One unit-circle plot per pair j: the vector (1, 0) turned by p theta_j, p = 0 .. n-1."""
-    theta = rope_frequencies(d, base)
-    p = np.arange(n_positions)
-    cmap = plt.get_cmap("viridis")
-    colours = cmap(p / max(n_positions - 1, 1))
-    circle = np.linspace(0.0, 2.0 * np.pi, 200)
-    axes = panel.subplots(1, len(pairs), squeeze=False)[0]
-    for ax, j in zip(axes, pairs):
-        angles = p * theta[j]
-        ax.plot(np.cos(circle), np.sin(circle), color="0.75", linewidth=0.8)
-        ax.axhline(0, color="0.88", linewidth=0.6, zorder=0)
-        ax.axvline(0, color="0.88", linewidth=0.6, zorder=0)
-        ax.quiver(np.zeros_like(angles), np.zeros_like(angles), np.cos(angles), np.sin(angles),
-                  color=colours, angles="xy", scale_units="xy", scale=1, width=0.012)
-        ax.scatter(np.cos(angles), np.sin(angles), c=colours, s=14, zorder=3)
-        for q, nudge in ((0, -0.12), (n_positions - 1, 0.12)):
-            x, y = 1.3 * np.cos(angles[q]), 1.3 * np.sin(angles[q])
-            ax.annotate(f"p={q}", (np.cos(angles[q]), np.sin(angles[q])), xytext=(x, y + nudge),
-                        fontsize=7, ha="center", va="center")
-        ax.set_xlim(-1.5, 1.5)
-        ax.set_ylim(-1.5, 1.5)
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        turns = (n_positions - 1) * theta[j] / (2.0 * np.pi)
-        ax.set_title(f"pair {j}: $\\theta_{{{j}}}$ = {theta[j]:.3g} rad/position\n"
-                     f"{turns:.2g} turns by p = {n_positions - 1}", fontsize=9)
-        ax.set_xlabel(f"dimension {2 * j}", fontsize=8)
-        ax.set_ylabel(f"dimension {2 * j + 1}", fontsize=8)
-    mappable = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, n_positions - 1))
-    panel.colorbar(mappable, ax=axes, orientation="horizontal", shrink=0.6, aspect=30,
-                   label="position p")
-    panel.suptitle(rf"(d) RoPE: pair $j$ of a unit vector turned by $p\,\theta_j$, "
-                   rf"$\theta_j = {base:g}^{{-2j/d}}$"
-                   "\nlow pairs turn fast, high pairs slowly", fontsize=10)
-
-
-def plot_encodings(n_positions: int = 64, d: int = 16, rope_pairs: Sequence[int] = (0, 2, 4),
-                   rope_positions: int = 16, base: float = 10000.0):
-    """The four panels: integer, binary and sinusoidal tables, and RoPE's rotating pairs."""
-    positions = np.arange(n_positions)
-    fig = plt.figure(figsize=(14, 9), layout="constrained")
-    (a, b), (c, rope) = fig.subfigures(2, 2, wspace=0.03, hspace=0.04)
-
-    table = integer_encoding(positions, d)
-    limit = np.abs(table).max()
-    _heatmap(a, table, r"(a) integer: $P[p, i] = p\,(-1)^i$, unbounded",
-             "RdBu_r", -limit, limit, "value")
-    _heatmap(b, binary_encoding(positions, d),
-             r"(b) binary: $P[p, i]$ = bit $i$ of $p$, bounded but jumpy",
-             "Greys", 0.0, 1.0, "bit", ticks=[0, 1])
-    _heatmap(c, sinusoidal_encoding(positions, d),
-             r"(c) sinusoidal: $P[p, 2i] = \sin(p / 10000^{2i/d})$, "
-             r"$P[p, 2i{+}1] = \cos(p / 10000^{2i/d})$",
-             "RdBu_r", -1.0, 1.0, "value")
-    _rope_circles(rope, d, rope_pairs, rope_positions, base)
-    fig.suptitle(f"positional encodings as pelab computes them: positions 0..{n_positions - 1}, "
-                 f"d = {d}", fontsize=12)
     return fig
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Tests of experiments/plots.py, the figures of `pelab report --plots`.
+"""Tests of experiments/plots.py (with plot_runs.py and plot_encodings.py), the figures of
+`pelab report --plots`.
 
 The test writes small synthetic run files with h5py (the layout of docs/run-file.md, only the
 objects the figures read), plus a corrupt file, a file without /eval and an unfinished save
@@ -24,6 +25,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "experiments"))
+import plot_encodings  # noqa: E402
+import plot_runs  # noqa: E402
 import plots  # noqa: E402
 
 
@@ -140,7 +143,7 @@ class PlotsTest(unittest.TestCase):
 
     def test_read_runs(self):
         with contextlib.redirect_stderr(io.StringIO()):
-            runs = plots.read_runs(self.dir)
+            runs = plot_runs.read_runs(self.dir)
         self.assertEqual(sorted(run.name for run in runs),
                          ["copy_none_s0", "copy_rope_rand_s0", "copy_rope_s0", "copy_rope_s1",
                           "copy_rope_yarn_s0", "reverse_alibi_s0", "sort_rope_s0"])
@@ -165,7 +168,7 @@ class LabelTest(unittest.TestCase):
     """The encoding label of a run's /config, its legend order and its colour."""
 
     def test_labels(self):
-        label = plots.encoding_label
+        label = plot_runs.encoding_label
         self.assertEqual(label({"pe": "rope", "random_positions": 64, "rope_scaling": "none"}),
                          "rope+rand")
         self.assertEqual(label({"pe": "rope", "random_positions": 0, "rope_scaling": "yarn"}),
@@ -178,42 +181,42 @@ class LabelTest(unittest.TestCase):
 
     def test_order(self):
         labels = ["zeta", "alibi", "rope+yarn", "none", "rope", "rope+rand", "abc", "t5"]
-        self.assertEqual(sorted(labels, key=plots.label_sort_key),
+        self.assertEqual(sorted(labels, key=plot_runs.label_sort_key),
                          ["none", "rope", "rope+rand", "rope+yarn", "alibi", "t5", "abc",
                           "zeta"])
 
     def test_settings_other_than_the_seed_join_the_label(self):
         def run(seed, n_layers, pe="none"):
             config = {"task": "copy", "pe": pe, "seed": seed, "n_layers": n_layers}
-            return plots.Run("r", "r.h5", config, pe, 5, *([np.zeros(0)] * 5))
+            return plot_runs.Run("r", "r.h5", config, pe, 5, *([np.zeros(0)] * 5))
         runs = [run(0, 2), run(1, 2), run(0, 4), run(0, 4, "rope")]
-        plots.distinguish_settings(runs)
+        plot_runs.distinguish_settings(runs)
         self.assertEqual([r.label for r in runs],
                          ["none (n_layers=2)", "none (n_layers=2)", "none (n_layers=4)", "rope"])
-        self.assertEqual(sorted(["rope", "none (n_layers=4)"], key=plots.label_sort_key),
+        self.assertEqual(sorted(["rope", "none (n_layers=4)"], key=plot_runs.label_sort_key),
                          ["none (n_layers=4)", "rope"])
 
     def test_colours_are_fixed(self):
-        self.assertEqual(plots.label_colour("rope"), plots.LABEL_COLOURS["rope"])
-        self.assertEqual(plots.label_colour("xpos+rand"), plots.label_colour("xpos+rand"))
-        self.assertEqual(len(set(plots.LABEL_COLOURS.values())), len(plots.LABEL_COLOURS))
+        self.assertEqual(plot_runs.label_colour("rope"), plot_runs.LABEL_COLOURS["rope"])
+        self.assertEqual(plot_runs.label_colour("xpos+rand"), plot_runs.label_colour("xpos+rand"))
+        self.assertEqual(len(set(plot_runs.LABEL_COLOURS.values())), len(plot_runs.LABEL_COLOURS))
 
 
 class EncodingTest(unittest.TestCase):
     """The closed forms drawn in encodings.png, against pelab's formulas."""
 
     def test_integer(self):
-        table = plots.integer_encoding(np.arange(4), 4)
+        table = plot_encodings.integer_encoding(np.arange(4), 4)
         np.testing.assert_array_equal(table[3], [3, -3, 3, -3])
 
     def test_binary(self):
-        table = plots.binary_encoding(np.array([5, 8]), 6)
+        table = plot_encodings.binary_encoding(np.array([5, 8]), 6)
         np.testing.assert_array_equal(table, [[1, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0]])
-        self.assertTrue((plots.binary_encoding(np.array([2**31 - 1]), 40)[0, 32:] == 0).all())
+        self.assertTrue((plot_encodings.binary_encoding(np.array([2**31 - 1]), 40)[0, 32:] == 0).all())
 
     def test_sinusoidal(self):
         d = 16
-        table = plots.sinusoidal_encoding(np.arange(64), d)
+        table = plot_encodings.sinusoidal_encoding(np.arange(64), d)
         for p in (0, 1, 37):
             for i in range(d // 2):
                 angle = p / 10000 ** (2 * i / d)
@@ -221,7 +224,7 @@ class EncodingTest(unittest.TestCase):
                 self.assertAlmostEqual(table[p, 2 * i + 1], np.cos(angle), places=5)
 
     def test_rope_frequencies(self):
-        np.testing.assert_allclose(plots.rope_frequencies(16)[[0, 2, 4]], [1.0, 0.1, 0.01])
+        np.testing.assert_allclose(plot_encodings.rope_frequencies(16)[[0, 2, 4]], [1.0, 0.1, 0.01])
 
 
 if __name__ == "__main__":

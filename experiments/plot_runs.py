@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""Reading pelab's run files for the figures, and naming and colouring their encodings.
+
+plots.py draws; this module reads what it draws from. A run file (docs/run-file.md) becomes a
+Run: its /config, its evaluations (/eval) and its training loss (/train). An encoding's label
+is the run's `pe`, plus "+rand" with randomized positions and "+<method>" with RoPE scaling
+(e.g. "rope+yarn"), as `pelab report` labels it; each label keeps one colour in every figure.
+Runs of one task and label that differ in more than their seed get the differing options in
+their labels, so they are not drawn as seeds of one experiment.
+"""
+
+import os
+import sys
+import zlib
+from dataclasses import dataclass
+from typing import Dict, List, Sequence
+
+import h5py
+import numpy as np
+
+PROG = "plots.py"  # the program the messages come from
+
+
+# The order of the legends: the schemes in the order docs/encodings.md introduces them, with
+# the RoPE variants after plain RoPE. Labels not listed here come after, alphabetically.
+LABEL_ORDER = [
+    "none", "integer", "normalized", "binary", "sinusoidal", "learned",
+    "rope", "rope+rand", "rope+pi", "rope+ntk", "rope+yarn",
+    "rope+pi-dynamic", "rope+ntk-dynamic", "rope+yarn-dynamic",
+    "xpos", "alibi", "t5", "fire", "rope2d",
+]
+
+# One colour per label, the same in every figure. Related schemes get related hues: the
+# additive tables warm browns and yellows, RoPE and its variants blues and purples, the
+# biases reds and oranges.
+LABEL_COLOURS = {
+    "none": "#4d4d4d",
+    "integer": "#8c564b",
+    "normalized": "#c49c94",
+    "binary": "#bcbd22",
+    "sinusoidal": "#17becf",
+    "learned": "#e377c2",
+    "rope": "#1f77b4",
+    "rope+rand": "#6baed6",
+    "rope+pi": "#9467bd",
+    "rope+ntk": "#b5a0d8",
+    "rope+yarn": "#393b79",
+    "rope+pi-dynamic": "#c5b0d5",
+    "rope+ntk-dynamic": "#7b4173",
+    "rope+yarn-dynamic": "#5254a3",
+    "xpos": "#2ca02c",
+    "alibi": "#ff7f0e",
+    "t5": "#d62728",
+    "fire": "#e7ba52",
+    "rope2d": "#98df8a",
+}
+
+# Colours for labels outside LABEL_COLOURS (e.g. "xpos+rand"), picked by a checksum of the
+# label so that a label keeps its colour from one report to the next.
+EXTRA_COLOURS = ["#637939", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+                 "#756bb1", "#636363", "#ad494a", "#8ca252"]
+
+# ---------------------------------------------------------------------------------------------
+# Reading run files
+
+
+@dataclass
+class Run:
+    """What the figures need from one run file, read into memory (the file is closed after)."""
+
+    name: str                    # the file name without .h5
+    path: str
+    config: dict                 # the /config attributes, strings decoded
+    label: str                   # encoding_label(config)
+    train_len_max: int
+    eval_step: np.ndarray        # (E,)
+    lengths: np.ndarray          # (K,)
+    exact_match: np.ndarray      # (E, K)
+    train_step: np.ndarray       # (N,), empty if the file has no /train
+    train_loss: np.ndarray       # (N,)
+
+    @property
+    def task(self) -> str:
+        return str(self.config.get("task", "unknown"))
+
+
+
+def _decode(value):
+    """An attribute as Python sees it: HDF5 strings may come back as bytes."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def encoding_label(config: dict) -> str:
+    """The label of a run's encoding: `pe`, "+rand" with randomized positions, "+<scaling>".
+
+    >>> encoding_label({"pe": "rope", "random_positions": 64, "rope_scaling": "none"})
+    'rope+rand'
+    """
+    label = str(_decode(config.get("pe", "unknown")))
+    random_positions = _decode(config.get("random_positions", 0))
+    if random_positions is not None and float(random_positions) > 0:
+        label += "+rand"
+    scaling = _decode(config.get("rope_scaling"))
+    if scaling is not None and str(scaling) not in ("", "none"):
+        label += "+" + str(scaling)
+    return label
+
+
+def label_sort_key(label: str):
+    """Sort key putting the labels in LABEL_ORDER first, in that order, then the rest A-Z (a
+    label with settings, "none (n_layers=4)", sorts with its encoding)."""
+    base = label.split(" ", 1)[0]
+    if base in LABEL_ORDER:
+        return (0, LABEL_ORDER.index(base), label)
+    return (1, 0, label)
+
+
+def label_colour(label: str) -> str:
+    """The colour of a label, fixed across figures and reports."""
+    if label in LABEL_COLOURS:
+        return LABEL_COLOURS[label]
+    return EXTRA_COLOURS[zlib.crc32(label.encode("utf-8")) % len(EXTRA_COLOURS)]
+
+
+def read_run(path: str) -> Run:
+    """Read one run file. Raises OSError (not HDF5), KeyError (missing object) or ValueError."""
+    with h5py.File(path, "r") as f:
+        for group in ("config", "eval"):
+            if group not in f:
+                raise KeyError(f"no /{group} group")
+        config = {key: _decode(value) for key, value in f["config"].attrs.items()}
+        for key in ("task", "pe", "train_len_max"):
+            if key not in config:
+                raise KeyError(f"/config has no attribute {key}")
+        ev = f["eval"]
+        for name in ("step", "lengths", "exact_match"):
+            if name not in ev:
+                raise KeyError(f"no /eval/{name}")
+        eval_step = np.asarray(ev["step"][:], dtype=np.float64)
+        lengths = np.asarray(ev["lengths"][:], dtype=np.int64)
+        exact_match = np.asarray(ev["exact_match"][:], dtype=np.float64).reshape(
+            len(eval_step), len(lengths))
+        if "train" in f and "step" in f["train"] and "loss" in f["train"]:
+            train_step = np.asarray(f["train/step"][:], dtype=np.float64)
+            train_loss = np.asarray(f["train/loss"][:], dtype=np.float64)
+        else:
+            train_step = train_loss = np.zeros(0)
+    name = os.path.basename(path)
+    if name.endswith(".h5"):
+        name = name[: -len(".h5")]
+    return Run(name, path, config, encoding_label(config), int(config["train_len_max"]),
+               eval_step, lengths, exact_match, train_step, train_loss)
+
+
+def read_runs(directory: str) -> List[Run]:
+    """Every readable run file directly in `directory`, sorted by name.
+
+    A file that fails to open or lacks what the figures need is reported on stderr as
+    `plots.py: skipping FILE: reason` and left out. `*.tmp` (a save in progress) is not read.
+    """
+    runs = []
+    for entry in sorted(os.listdir(directory)):
+        path = os.path.join(directory, entry)
+        if not entry.endswith(".h5") or not os.path.isfile(path):
+            continue
+        try:
+            runs.append(read_run(path))
+        except Exception as error:  # a corrupt or foreign file must not stop the report
+            print(f"{PROG}: skipping {path}: {error_reason(error)}", file=sys.stderr)
+    distinguish_settings(runs)
+    return runs
+
+
+def distinguish_settings(runs: Sequence[Run]) -> None:
+    """Adds to a run's label the options, other than the seed, in which it differs from runs of
+    the same task and label (as `pelab report` does): "none (n_layers=4)". Runs that differ only
+    in their seed keep the plain label and are drawn as one line with a band over the seeds."""
+    groups: Dict[tuple, List[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.task, run.label), []).append(run)
+    for group in groups.values():
+        keys = sorted({k for run in group for k in run.config} - {"seed"})
+        varying = [k for k in keys if len({repr(run.config.get(k)) for run in group}) > 1]
+        if varying:
+            for run in group:
+                run.label += " (" + ", ".join(f"{k}={run.config.get(k)}" for k in varying) + ")"
+
+
+def error_reason(error: Exception) -> str:
+    """The first line of an exception's message (a KeyError's without its quotes)."""
+    text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    text = text.strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
