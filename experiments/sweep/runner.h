@@ -1,0 +1,40 @@
+// Running a sweep's runs on this machine: `jobs` at a time, each a `pelab train` process with
+// its output in DIR/logs/NAME.log and an exclusive lock on DIR/logs/NAME.lock for as long as it
+// trains. experiments/sweep/sweep.cpp builds the plan (options, INI file, grid, shard) and
+// hands it here.
+//
+// A run whose file says completed or diverged is skipped; an interrupted one (a save after step
+// 0, the settings asked for) is resumed from its last save; any other is trained from the
+// start. A finished file trained with other settings than the plan's is reported and left as it
+// is. A run another process holds the lock of is left to it. A failed run's last log lines are
+// printed and the others go on; a live line says done / running / left / failed and an ETA.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "experiments/run_file.h"
+#include "experiments/sweep/grid.h"
+
+namespace pelab {
+
+struct SweepPlan {
+  std::vector<SweepRun> runs;
+  std::map<std::string, RunRecord> wanted;  // each run's settings, by name (check_train_args)
+  std::filesystem::path dir;                // --out: the run files, and logs/ in it
+  std::string program;                      // the pelab the runs are started with
+  int jobs = 1;                             // runs at once
+  int threads_per_run = 1;
+};
+
+// One run's command line after the program: "train", its settings, --out DIR/NAME.h5 and
+// --threads.
+std::vector<std::string> train_command(const SweepPlan& plan, const SweepRun& run);
+
+// Trains what is not finished, `plan.jobs` at a time, reporting on stderr. Returns the exit
+// status of `pelab sweep`: 0, or 1 when a run failed or a finished file has other settings.
+int run_sweep(const SweepPlan& plan);
+
+}  // namespace pelab
