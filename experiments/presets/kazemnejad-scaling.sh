@@ -12,7 +12,10 @@
 #   experiments/presets/kazemnejad-scaling.sh DIR [PELAB]      (PELAB: default build/pelab)
 #
 # Files that exist already are kept; rope runs not trained yet are counted, and one that cannot
-# be evaluated (unfinished) is named.
+# be evaluated (unfinished) is named. To find files evaluated with other settings than the INI
+# asks for now: pelab sweep --config experiments/presets/kazemnejad-scaling.ini --out DIR
+# --seed S --status (lines "other-settings NAME: what differs"); move them away and run this
+# again.
 set -euo pipefail
 dir="${1:?usage: experiments/presets/kazemnejad-scaling.sh DIR [PELAB]}"
 pelab="${2:-build/pelab}"

@@ -122,6 +122,16 @@ pid_t start_run(const std::string& program, const std::vector<std::string>& args
   return pid;
 }
 
+// Whether another process holds the lock at `path` now. Opens it read-only and tries a shared
+// lock, so that asking creates nothing and blocks no one.
+bool locked_elsewhere(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return false;  // no lock file: no run has started here
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd);
+  return held;
+}
+
 }  // namespace
 
 std::vector<std::string> train_command(const SweepPlan& plan, const SweepRun& run) {
@@ -285,6 +295,41 @@ int run_sweep(const SweepPlan& plan) {
     std::fprintf(stderr, "  other settings: %s (its file was left as it is)\n",
                  file_of(name).c_str());
   return failed.empty() && other_settings.empty() ? 0 : 1;
+}
+
+int sweep_status(const SweepPlan& plan) {
+  std::map<std::string, int> counts;
+  for (const SweepRun& run : plan.runs) {
+    std::string difference, state;
+    if (locked_elsewhere((plan.dir / "logs" / (run.name + ".lock")).string())) {
+      state = "training";
+    } else {
+      switch (run_state((plan.dir / (run.name + ".h5")).string(), plan.wanted.at(run.name),
+                        difference)) {
+        case RunState::kFinished:
+          state = "finished";
+          break;
+        case RunState::kToResume:
+          state = "resume";
+          break;
+        case RunState::kToTrain:
+          state = "train";
+          break;
+        case RunState::kOtherSettings:
+          state = "other-settings";
+          break;
+      }
+    }
+    ++counts[state];
+    std::printf("%s %s%s\n", state.c_str(), run.name.c_str(),
+                state == "other-settings" ? (": " + difference).c_str() : "");
+  }
+  std::printf(
+      "%zu runs: %d finished, %d to train, %d to resume, %d training now, %d with other "
+      "settings\n",
+      plan.runs.size(), counts["finished"], counts["train"], counts["resume"], counts["training"],
+      counts["other-settings"]);
+  return 0;
 }
 
 }  // namespace pelab

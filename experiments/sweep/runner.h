@@ -37,4 +37,11 @@ std::vector<std::string> train_command(const SweepPlan& plan, const SweepRun& ru
 // status of `pelab sweep`: 0, or 1 when a run failed or a finished file has other settings.
 int run_sweep(const SweepPlan& plan);
 
+// `pelab sweep --status`: what run_sweep would do with each run, trains nothing and writes
+// nothing. One line per run on stdout, "STATE NAME", STATE one of finished, train (never
+// started, failed or unreadable), resume (interrupted after a save), training (another process
+// holds its lock now) and other-settings (a finished file trained with other settings than the
+// plan's, with what differs after a colon); then a count of each. Returns 0.
+int sweep_status(const SweepPlan& plan);
+
 }  // namespace pelab

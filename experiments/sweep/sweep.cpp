@@ -36,6 +36,7 @@ struct SweepOptions {
   int threads = 0;
   std::string shard;
   bool list = false;
+  bool status = false;
 };
 
 // (option, text) pairs from the tokens boost did not recognize: "--pe none,rope",
@@ -82,11 +83,13 @@ int sweep_command(int argc, char** argv) {
       "cores to use in all (default: every core); each run gets threads / jobs")(
       "shard", po::value(&o.shard), "run only the I-th of N equal parts, I/N with 0 <= I < N")(
       "list", po::bool_switch(&o.list), "print one `pelab train` command per run and stop")(
+      "status", po::bool_switch(&o.status),
+      "print each run's state (finished, train, resume, training, other-settings) and stop")(
       "config", po::value<std::string>(),
       "an INI file of option = value[, value...] lines (flags override it)")("help",
                                                                              "show this help");
   const char* usage =
-      "usage: pelab sweep --out DIR [--jobs N] [--shard I/N] [--list] [--config FILE]\n"
+      "usage: pelab sweep --out DIR [--jobs N] [--shard I/N] [--list | --status] [--config FILE]\n"
       "                   [any pelab train option, with comma-separated values to sweep]\n\n"
       "Every combination of the values is one run (pelab train), named by its settings:\n"
       "  pelab sweep --out runs/cmp --task copy,reverse --pe none,rope,alibi --seed 0,1,2";
@@ -163,6 +166,7 @@ int sweep_command(int argc, char** argv) {
     entries = std::move(merged);
   }
 
+  if (o.list && o.status) throw UsageError("--list and --status: choose one");
   if (o.out.empty()) throw UsageError("--out: the directory for the run files is required");
   const int cores = o.threads > 0 ? o.threads : hardware_threads();
   if (vm.count("threads") && o.threads < 1)
@@ -217,6 +221,7 @@ int sweep_command(int argc, char** argv) {
     }
     return 0;
   }
+  if (o.status) return sweep_status(plan);
   return run_sweep(plan);
 }
 

@@ -290,6 +290,39 @@ TEST(Sweep, AFinishedRunWithOtherSettingsIsReportedAndKept) {
   fs::remove_all(dir);
 }
 
+// --status says what a sweep would do with each run, and does nothing: a finished run, one never
+// started, one another process is training (its lock held, here by the test) and a finished
+// file trained with other settings (a none run where the grid asks for rope).
+TEST(Sweep, StatusSaysWhatEachRunWouldGetAndTouchesNothing) {
+  const std::string dir = fresh_dir("sweep_status");
+  ASSERT_EQ(pelab(std::string("sweep ") + kTiny + " --pe none --seed 0 --out '" + dir + "'").code,
+            0);
+  fs::copy_file(dir + "/task-copy_pe-none_seed-0.h5", dir + "/task-copy_pe-rope_seed-1.h5");
+  const std::string lock = dir + "/logs/task-copy_pe-rope_seed-0.lock";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  const auto before = fs::last_write_time(dir + "/task-copy_pe-none_seed-0.h5");
+  const test::Result r = pelab(std::string("sweep ") + kTiny +
+                               " --pe none,rope --seed 0,1 --status --out '" + dir + "'");
+  ::close(fd);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "finished task-copy_pe-none_seed-0\n"
+            "train task-copy_pe-none_seed-1\n"
+            "training task-copy_pe-rope_seed-0\n"
+            "other-settings task-copy_pe-rope_seed-1: pe none (this sweep: rope), seed 0 (this "
+            "sweep: 1)\n"
+            "4 runs: 1 finished, 1 to train, 0 to resume, 1 training now, 1 with other settings\n");
+  EXPECT_FALSE(fs::exists(dir + "/task-copy_pe-none_seed-1.h5"));
+  EXPECT_FALSE(fs::exists(dir + "/logs/task-copy_pe-none_seed-1.lock"));
+  EXPECT_EQ(fs::last_write_time(dir + "/task-copy_pe-none_seed-0.h5"), before);
+  const test::Result both = pelab("sweep --out d --task copy --list --status");
+  EXPECT_EQ(both.code, 2);
+  EXPECT_TRUE(Contains(both.err, "--list and --status: choose one")) << both.err;
+  fs::remove_all(dir);
+}
+
 // An interrupted run (killed after a save: its file says running) is resumed from that save,
 // not trained again from the start, and ends with the same bits as a run never stopped. Steps of
 // ~35 ms (lengths 20-30, batch 128) give the killer the steps between the second evaluation and
