@@ -149,6 +149,10 @@ void load_run_state(const std::string& path, Parameters& params, AdamW* optimize
   }
 }
 
+bool run_finished(const RunRecord& record) {
+  return record.status == "completed" || record.status == "diverged";
+}
+
 bool evaluated_from_another_run(const RunRecord& record) {
   return record.message.rfind(kEvaluatedFrom, 0) == 0;
 }

@@ -61,6 +61,10 @@ void save_run(const std::string& path, const RunRecord& record, const Parameters
 // Reads a run file back. With params/optimizer, also loads those (shapes checked).
 RunRecord load_run(const std::string& path);
 
+// A run is finished when its file says completed or diverged: both are final (a diverged run
+// diverges again from the same seed); running and failed are not.
+bool run_finished(const RunRecord& record);
+
 // `pelab eval` writes its file's message as this prefix and the run it evaluated; such a file
 // carries that run's training (wall_time included) and trained nothing itself.
 inline constexpr const char* kEvaluatedFrom = "evaluated from ";

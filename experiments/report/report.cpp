@@ -73,7 +73,7 @@ int report_command(int argc, char** argv) {
   for (const fs::path& f : files) {
     try {
       NamedRun run{f.stem().string(), load_run(f.string())};
-      if (run.record.status != "completed" && run.record.status != "diverged")
+      if (!run_finished(run.record))
         unfinished.push_back(run.name + " (" + run.record.status + ")");
       runs.push_back(std::move(run));
     } catch (const std::exception& e) {
@@ -96,9 +96,7 @@ int report_command(int argc, char** argv) {
   double total = 0.0, longest = 0.0;
   int trained = 0;
   for (const NamedRun& run : runs) {
-    const std::string& status = run.record.status;
-    if (evaluated_from_another_run(run.record) || (status != "completed" && status != "diverged"))
-      continue;
+    if (!run_finished(run.record) || evaluated_from_another_run(run.record)) continue;
     ++trained;
     total += run.record.wall_time;
     longest = std::max(longest, run.record.wall_time);

@@ -64,7 +64,7 @@ std::vector<SummaryRow> summarize(const std::vector<NamedRun>& runs) {
   std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_label;
   std::vector<std::map<std::string, std::string>> settings;
   for (const NamedRun& run : runs) {
-    if (run.record.status != "completed" && run.record.status != "diverged") continue;
+    if (!run_finished(run.record)) continue;
     by_label[{run.record.train.task, encoding_label(run.record.model)}].push_back(finished.size());
     finished.push_back(&run);
     settings.push_back(settings_but_seed(run.record));

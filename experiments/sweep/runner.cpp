@@ -55,7 +55,7 @@ RunState run_state(const std::string& path, const RunRecord& wanted, std::string
   } catch (const std::exception&) {
     return RunState::kToTrain;
   }
-  const bool finished = file.status == "completed" || file.status == "diverged";
+  const bool finished = run_finished(file);
   if (!finished && (file.status != "running" || file.step == 0)) return RunState::kToTrain;
   difference = settings_difference(file, wanted);
   if (!finished) return difference.empty() ? RunState::kToResume : RunState::kToTrain;
