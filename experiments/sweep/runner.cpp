@@ -122,6 +122,21 @@ pid_t start_run(const std::string& program, const std::vector<std::string>& args
   return pid;
 }
 
+// A run state as `pelab sweep --status` prints it.
+const char* state_name(RunState state) {
+  switch (state) {
+    case RunState::kFinished:
+      return "finished";
+    case RunState::kToResume:
+      return "resume";
+    case RunState::kToTrain:
+      return "train";
+    case RunState::kOtherSettings:
+      return "other-settings";
+  }
+  return "unknown";
+}
+
 // Whether another process holds the lock at `path` now. Opens it read-only and tries a shared
 // lock, so that asking creates nothing and blocks no one.
 bool locked_elsewhere(const std::string& path) {
@@ -300,26 +315,11 @@ int run_sweep(const SweepPlan& plan) {
 int sweep_status(const SweepPlan& plan) {
   std::map<std::string, int> counts;
   for (const SweepRun& run : plan.runs) {
-    std::string difference, state;
-    if (locked_elsewhere((plan.dir / "logs" / (run.name + ".lock")).string())) {
-      state = "training";
-    } else {
-      switch (run_state((plan.dir / (run.name + ".h5")).string(), plan.wanted.at(run.name),
-                        difference)) {
-        case RunState::kFinished:
-          state = "finished";
-          break;
-        case RunState::kToResume:
-          state = "resume";
-          break;
-        case RunState::kToTrain:
-          state = "train";
-          break;
-        case RunState::kOtherSettings:
-          state = "other-settings";
-          break;
-      }
-    }
+    std::string difference;
+    const std::string state = locked_elsewhere((plan.dir / "logs" / (run.name + ".lock")).string())
+                                  ? "training"
+                                  : state_name(run_state((plan.dir / (run.name + ".h5")).string(),
+                                                         plan.wanted.at(run.name), difference));
     ++counts[state];
     std::printf("%s %s%s\n", state.c_str(), run.name.c_str(),
                 state == "other-settings" ? (": " + difference).c_str() : "");
