@@ -122,6 +122,15 @@ pid_t start_run(const std::string& program, const std::vector<std::string>& args
   return pid;
 }
 
+// Where a run's files are: DIR/NAME.h5, and DIR/logs/NAME.log and NAME.lock (`kind` ".log" or
+// ".lock").
+std::string run_file(const SweepPlan& plan, const std::string& name) {
+  return (plan.dir / (name + ".h5")).string();
+}
+std::string log_dir_file(const SweepPlan& plan, const std::string& name, const char* kind) {
+  return (plan.dir / "logs" / (name + kind)).string();
+}
+
 // A run state as `pelab sweep --status` prints it.
 const char* state_name(RunState state) {
   switch (state) {
@@ -152,7 +161,7 @@ bool locked_elsewhere(const std::string& path) {
 std::vector<std::string> train_command(const SweepPlan& plan, const SweepRun& run) {
   std::vector<std::string> args = {"train"};
   for (const std::string& a : run.train_args()) args.push_back(a);
-  for (const std::string& a : {std::string("--out"), (plan.dir / (run.name + ".h5")).string(),
+  for (const std::string& a : {std::string("--out"), run_file(plan, run.name),
                                std::string("--threads"), std::to_string(plan.threads_per_run)})
     args.push_back(a);
   return args;
@@ -164,7 +173,7 @@ int run_sweep(const SweepPlan& plan) {
   const std::map<std::string, RunRecord>& wanted = plan.wanted;
   const std::string& program = plan.program;
   const int jobs = plan.jobs, threads_per_run = plan.threads_per_run;
-  auto file_of = [&](const std::string& name) { return (dir / (name + ".h5")).string(); };
+  auto file_of = [&](const std::string& name) { return run_file(plan, name); };
   auto args_of = [&](const SweepRun& run) { return train_command(plan, run); };
 
   std::error_code ec;
@@ -234,7 +243,7 @@ int run_sweep(const SweepPlan& plan) {
     while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
       const SweepRun& run = todo[next++];
       std::string lock_error;
-      const int lock_fd = take_lock((dir / "logs" / (run.name + ".lock")).string(), lock_error);
+      const int lock_fd = take_lock(log_dir_file(plan, run.name, ".lock"), lock_error);
       if (lock_fd < 0 && !lock_error.empty()) {
         failed.push_back(run.name);
         std::fprintf(stderr, "%sRUN FAILED %s: %s\n", live ? "\r\033[K" : "", run.name.c_str(),
@@ -264,7 +273,7 @@ int run_sweep(const SweepPlan& plan) {
                 std::to_string(threads_per_run)};
       else
         args.push_back("--force");  // a failed or unreadable run starts again
-      const std::string log = (dir / "logs" / (run.name + ".log")).string();
+      const std::string log = log_dir_file(plan, run.name, ".log");
       running[start_run(program, args, log, resume, lock_fd)] = {run.name, log,
                                                                  std::chrono::steady_clock::now()};
     }
@@ -305,7 +314,7 @@ int run_sweep(const SweepPlan& plan) {
                  elsewhere.size());
   for (const std::string& name : failed)
     std::fprintf(stderr, "  failed: %s (log: %s)\n", name.c_str(),
-                 (dir / "logs" / (name + ".log")).string().c_str());
+                 log_dir_file(plan, name, ".log").c_str());
   for (const std::string& name : other_settings)
     std::fprintf(stderr, "  other settings: %s (its file was left as it is)\n",
                  file_of(name).c_str());
@@ -316,10 +325,10 @@ int sweep_status(const SweepPlan& plan) {
   std::map<std::string, int> counts;
   for (const SweepRun& run : plan.runs) {
     std::string difference;
-    const std::string state = locked_elsewhere((plan.dir / "logs" / (run.name + ".lock")).string())
-                                  ? "training"
-                                  : state_name(run_state((plan.dir / (run.name + ".h5")).string(),
-                                                         plan.wanted.at(run.name), difference));
+    const std::string state =
+        locked_elsewhere(log_dir_file(plan, run.name, ".lock"))
+            ? "training"
+            : state_name(run_state(run_file(plan, run.name), plan.wanted.at(run.name), difference));
     ++counts[state];
     std::printf("%s %s%s\n", state.c_str(), run.name.c_str(),
                 state == "other-settings" ? (": " + difference).c_str() : "");
