@@ -19,6 +19,10 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
       {"train_len_min", &C::train_len_min, "shortest training length (lengths are drawn uniformly)",
        "task"},
       {"train_len_max", &C::train_len_max, "longest training length", "task"},
+      {"length_curriculum", &C::length_curriculum,
+       "grow the longest training length from train_len_min to train_len_max over the first "
+       "this many steps, one length at a time (0: every length from the start)",
+       "task"},
       {"addition_reversed", &C::addition_reversed, "addition: digits least significant first",
        "task"},
       {"bos", &C::bos,
@@ -73,6 +77,12 @@ void add_train_options(std::map<std::string, po::options_description>& groups) {
   add_options(train_fields(), TrainConfig{}, groups);
 }
 
+int64_t longest_training_length(const TrainConfig& c, int64_t step) {
+  if (step >= c.length_curriculum) return c.train_len_max;
+  const int64_t span = c.train_len_max - c.train_len_min + 1;
+  return c.train_len_min + span * step / c.length_curriculum;
+}
+
 std::vector<int64_t> eval_lengths(const TrainConfig& c) {
   std::vector<int64_t> lengths;
   if (!c.eval_lens.empty()) {
@@ -111,6 +121,9 @@ void validate(const TrainConfig& c) {
   if (c.train_len_max > task->max_length())
     throw ConfigError("train-len-max", std::to_string(c.train_len_max) + " is too long" + longest);
   if (c.steps < 1) throw ConfigError("steps", "must be at least 1");
+  if (c.length_curriculum < 0 || c.length_curriculum > c.steps)
+    throw ConfigError("length-curriculum", "must be in [0, steps " + std::to_string(c.steps) +
+                                               "], got " + std::to_string(c.length_curriculum));
   if (c.batch_size < 1) throw ConfigError("batch-size", "must be at least 1");
   if (!(c.lr > 0.0)) throw ConfigError("lr", "must be positive");
   if (!(c.min_lr >= 0.0) || c.min_lr > c.lr) throw ConfigError("min-lr", "must be in [0, lr]");

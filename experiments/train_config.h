@@ -18,6 +18,7 @@ struct TrainConfig {
   std::string task = "copy";
   int64_t train_len_min = 1;
   int64_t train_len_max = 20;
+  int64_t length_curriculum = 0;  // steps over which the longest length grows (0: off)
   bool addition_reversed = false;
   bool bos = false;  // a BOS token in front of every sequence
   bool select_index_token = false;
@@ -55,6 +56,12 @@ void validate(const TrainConfig& config);
 
 // The run's task with its options (addition_reversed, bos).
 std::unique_ptr<Task> make_task(const TrainConfig& config);
+
+// The longest training length at step `step` (0-based). Without a curriculum, train_len_max.
+// With --length-curriculum S, it grows from train_len_min to train_len_max over the first S
+// steps, each of the span = max - min + 1 lengths the longest for S / span of them:
+//   longest(s) = min + floor(span * s / S)  for s < S,  max after.
+int64_t longest_training_length(const TrainConfig& config, int64_t step);
 
 // The evaluation lengths: eval_lens parsed, or 1..eval_len_max (default 2 x train_len_max).
 std::vector<int64_t> eval_lengths(const TrainConfig& config);

@@ -18,11 +18,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Training lengths, uniform in [train_len_min, train_len_max]: one per example, or one for the
-// whole batch when a token's position depends on its sequence's length. A padded batch has one
-// set of positions for all its rows, made for the longest: grid coordinates depend on n,
-// `normalized` divides by the length, and random positions are T sorted draws (the first n of
-// them are not n sorted draws). Those must see the positions evaluation gives their length.
 // The answer tokens of a batch: the loss mask's sum.
 double answer_count(const Batch& b) {
   double n = 0.0;
@@ -35,17 +30,23 @@ bool one_length_per_batch(const Task& task, const ModelConfig& m, const TrainCon
   return task.grid(c.train_len_min, row, col) || m.pe == "normalized" || m.random_positions > 0;
 }
 
+}  // namespace
+
+// Training lengths, uniform in [train_len_min, longest_training_length(step)]: one per example,
+// or one for the whole batch when a token's position depends on its sequence's length. A
+// padded batch has one set of positions for all its rows, made for the longest: grid
+// coordinates depend on n, `normalized` divides by the length, and random positions are T
+// sorted draws (the first n of them are not n sorted draws). Those must see the positions
+// evaluation gives their length.
 std::vector<int64_t> draw_lengths(const Task& task, const ModelConfig& m, const TrainConfig& c,
-                                  Random& rng) {
-  const int64_t span = c.train_len_max - c.train_len_min + 1;
+                                  int64_t step, Random& rng) {
+  const int64_t span = longest_training_length(c, step) - c.train_len_min + 1;
   if (one_length_per_batch(task, m, c))
     return std::vector<int64_t>(c.batch_size, c.train_len_min + rng.integer(span));
   std::vector<int64_t> lengths(c.batch_size);
   for (int64_t& n : lengths) n = c.train_len_min + rng.integer(span);
   return lengths;
 }
-
-}  // namespace
 
 int train(RunRecord r, const TrainSetup& setup) {
   const TrainConfig& c = r.train;
@@ -77,7 +78,8 @@ int train(RunRecord r, const TrainSetup& setup) {
   const int64_t first_step = r.step;
   try {
     for (int64_t step = r.step; step < c.steps; ++step) {
-      const Batch batch = make_batch(*task, draw_lengths(*task, r.model, c, data_rng), data_rng);
+      const Batch batch =
+          make_batch(*task, draw_lengths(*task, r.model, c, step, data_rng), data_rng);
       const int64_t T = batch.tokens.shape[1];
       const Positions pos = batch_positions(model, *task, batch.n, T, data_rng);
       model.encoding().set_extrapolation(false);

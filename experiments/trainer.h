@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "experiments/run_file.h"
 
@@ -16,6 +17,12 @@ struct TrainSetup {
   bool live = false;         // a live progress line (a terminal) instead of plain lines
   bool quiet = false;        // nothing but errors
 };
+
+// The B = batch_size lengths of step `step`'s batch, each uniform in [train_len_min,
+// longest_training_length(step)] (one length for the whole batch where positions depend on the
+// length: trainer.cpp).
+std::vector<int64_t> draw_lengths(const Task& task, const ModelConfig& model,
+                                  const TrainConfig& config, int64_t step, Random& rng);
 
 // Exit status: 0 completed, 3 diverged. Throws on bad input or failure (after saving the
 // file with status "failed" when the run had started).
