@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -95,21 +96,20 @@ TEST(LengthCurriculum, BatchesDrawOnlyTheLengthsOfTheirStep) {
   }
 }
 
-TEST(LengthCurriculum, LongerThanTheRunIsRefused) {
+// Refused before anything is written, naming the option, the bound and the value given.
+TEST(LengthCurriculum, NegativeOrLongerThanTheRunIsRefused) {
   const std::string out = test::temp_path("curriculum_refused.h5");
-  const test::Result r = test::pelab(
-      "train --threads 1 --d-model 16 --n-heads 2 --n-layers 1 --steps 10 "
-      "--length-curriculum 11 --out " +
-      out);
-  EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(test::Contains(r.err, "--length-curriculum")) << r.err;
-  EXPECT_TRUE(test::Contains(r.err, "steps 10")) << r.err;
-  const test::Result negative = test::pelab(
-      "train --threads 1 --d-model 16 --n-heads 2 --n-layers 1 --steps 10 "
-      "--length-curriculum -1 --out " +
-      out);
-  EXPECT_EQ(negative.code, 2);
-  EXPECT_TRUE(test::Contains(negative.err, "--length-curriculum")) << negative.err;
+  for (const char* value : {"11", "-1"}) {
+    const test::Result r = test::pelab(
+        "train --threads 1 --d-model 16 --n-heads 2 --n-layers 1 --steps 10 "
+        "--length-curriculum " +
+        std::string(value) + " --out " + out);
+    EXPECT_EQ(r.code, 2) << value;
+    for (const std::string& part :
+         {std::string("--length-curriculum"), std::string("steps 10"), "got " + std::string(value)})
+      EXPECT_TRUE(test::Contains(r.err, part)) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out)) << value;
+  }
 }
 
 // Killed at its second save (step 20 of a 60-step curriculum) and resumed, a run ends with the
