@@ -126,13 +126,22 @@ def label_colour(label: str) -> str:
     return EXTRA_COLOURS[zlib.crc32(label.encode("utf-8")) % len(EXTRA_COLOURS)]
 
 
+# Options pelab added after run files already existed, with their defaults. A file without one
+# was written before the option existed, so with its default, and `pelab report` reads it so
+# (experiments/run_file.cpp: a missing /config attribute keeps the default); reading it as the
+# default here keeps those runs seeds of the same line as the newer ones.
+ADDED_OPTION_DEFAULTS = {"length_groups": 1, "bos": 0, "select_index_token": 0,
+                         "length_curriculum": 0}
+
+
 def read_run(path: str) -> Run:
     """Read one run file. Raises OSError (not HDF5), KeyError (missing object) or ValueError."""
     with h5py.File(path, "r") as f:
         for group in ("config", "eval"):
             if group not in f:
                 raise KeyError(f"no /{group} group")
-        config = {key: _decode(value) for key, value in f["config"].attrs.items()}
+        config = dict(ADDED_OPTION_DEFAULTS)
+        config.update({key: _decode(value) for key, value in f["config"].attrs.items()})
         for key in ("task", "pe", "train_len_max"):
             if key not in config:
                 raise KeyError(f"/config has no attribute {key}")

@@ -16,6 +16,7 @@ Run it from anywhere:
 import contextlib
 import io
 import os
+import shutil
 import sys
 import tempfile
 import unittest
@@ -195,6 +196,21 @@ class LabelTest(unittest.TestCase):
                          ["none (n_layers=2)", "none (n_layers=2)", "none (n_layers=4)", "rope"])
         self.assertEqual(sorted(["rope", "none (n_layers=4)"], key=plot_runs.label_sort_key),
                          ["none (n_layers=4)", "rope"])
+
+    def test_options_missing_from_older_files_read_as_their_defaults(self):
+        directory = tempfile.mkdtemp()
+        try:
+            for seed, bos in ((0, None), (1, 0), (2, 1)):
+                path = os.path.join(directory, f"run{seed}.h5")
+                write_run(path, "copy", "none", seed)
+                if bos is not None:  # None: a file from before the option existed
+                    with h5py.File(path, "a") as f:
+                        f["config"].attrs["bos"] = np.int64(bos)
+            runs = plot_runs.read_runs(directory)
+            self.assertEqual([r.label for r in runs], ["none (bos=0)", "none (bos=0)",
+                                                       "none (bos=1)"])
+        finally:
+            shutil.rmtree(directory)
 
     def test_colours_are_fixed(self):
         self.assertEqual(plot_runs.label_colour("rope"), plot_runs.LABEL_COLOURS["rope"])
