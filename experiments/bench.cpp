@@ -3,6 +3,8 @@
 // random tokens, the loss on every position, AdamW (lr 1e-3, weight decay 0.01), clipping at 1.
 // `pelab bench --gemm`: OpenBLAS sgemm GFLOP/s on the products those configurations run, the
 // ceiling any framework on this machine works under.
+// `pelab bench --ceiling`: the step, with the ceiling's products timed between its timed steps,
+// and the step's share of that ceiling: both over the same seconds of a noisy machine.
 // `pelab bench --attention`: the causal attention op alone (forward, then backward) on the
 // configuration's (B, H, T, dh), the best of the timed repetitions: what one layer's attention
 // costs, to set against the step.
@@ -16,6 +18,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "autograd/ops.h"
@@ -57,46 +60,81 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-int bench_gemm(const std::string& name, const BenchConfig& c, int steps) {
-  const int64_t R = c.B * c.T, D = c.D, F = 4 * c.D;
-  struct Shape3 {
+// The products the configuration's step runs most, each split over the threads as pelab splits
+// a product: the ceiling. Each shape's operands are allocated once, so timing them touches no
+// fresh pages.
+class CeilingProducts {
+ public:
+  explicit CeilingProducts(const BenchConfig& c) {
+    const int64_t R = c.B * c.T, D = c.D, F = 4 * c.D;
+    add("qkv  (BT x 3D x D)", R, 3 * D, D);
+    add("mlp  (BT x 4D x D)", R, F, D);
+    add("proj (BT x D x 4D)", R, D, F);
+    add("dW   (4D x D x BT)", F, D, R);
+  }
+
+  // Runs every product once untimed (to bring its operands into the caches, as a product run
+  // back to back has them), then `times` times timed, adding those seconds to its total.
+  void run(int times) {
+    for (Product& p : products_) {
+      gemm(p.args);
+      const double t0 = now_s();
+      for (int i = 0; i < times; ++i) gemm(p.args);
+      p.seconds += now_s() - t0;
+      p.runs += times;
+    }
+  }
+
+  // The best product's GFLOP/s over the timed runs; with `print`, every product's.
+  double best_gflops(bool print) const {
+    double best = 0.0;
+    for (const Product& p : products_) {
+      const GemmArgs& g = p.args;
+      const double gflops = 2.0 * g.M * g.N * g.K * p.runs / p.seconds / 1e9;
+      best = std::max(best, gflops);
+      if (print)
+        std::printf("  %-20s %5lld x %5lld x %5lld  %7.1f GFLOP/s\n", p.what,
+                    static_cast<long long>(g.M), static_cast<long long>(g.N),
+                    static_cast<long long>(g.K), gflops);
+    }
+    return best;
+  }
+
+ private:
+  struct Product {
     const char* what;
-    int64_t M, N, K;
+    Tensor A, B, C;
+    GemmArgs args;
+    double seconds = 0.0;
+    int64_t runs = 0;
   };
-  const std::vector<Shape3> shapes = {
-      {"qkv  (BT x 3D x D)", R, 3 * D, D},
-      {"mlp  (BT x 4D x D)", R, F, D},
-      {"proj (BT x D x 4D)", R, D, F},
-      {"dW   (4D x D x BT)", F, D, R},
-  };
+
+  void add(const char* what, int64_t M, int64_t N, int64_t K) {
+    Product p{what, Tensor::full({M, K}, 0.5f), Tensor::full({K, N}, 0.25f), Tensor::zeros({M, N}),
+              GemmArgs{}};
+    p.args.M = M;
+    p.args.N = N;
+    p.args.K = K;
+    p.args.A = p.A.data();
+    p.args.lda = K;
+    p.args.B = p.B.data();
+    p.args.ldb = N;
+    p.args.C = p.C.data();
+    p.args.ldc = N;
+    products_.push_back(std::move(p));
+  }
+
+  std::vector<Product> products_;
+};
+
+int bench_gemm(const std::string& name, const BenchConfig& c, int steps) {
   std::printf(
       "sgemm on the %s shapes, %d threads (pelab's split of a product over threads), "
       "OpenBLAS kernel %s:\n",
       name.c_str(), threads(), blas_kernel().c_str());
-  double best = 0.0;
-  for (const Shape3& s : shapes) {
-    Tensor A = Tensor::full({s.M, s.K}, 0.5f), B = Tensor::full({s.K, s.N}, 0.25f),
-           C = Tensor::zeros({s.M, s.N});
-    GemmArgs g;
-    g.M = s.M;
-    g.N = s.N;
-    g.K = s.K;
-    g.A = A.data();
-    g.lda = s.K;
-    g.B = B.data();
-    g.ldb = s.N;
-    g.C = C.data();
-    g.ldc = s.N;
-    gemm(g);
-    const double t0 = now_s();
-    for (int i = 0; i < steps; ++i) gemm(g);
-    const double dt = (now_s() - t0) / steps;
-    const double gflops = 2.0 * s.M * s.N * s.K / dt / 1e9;
-    best = std::max(best, gflops);
-    std::printf("  %-20s %5lld x %5lld x %5lld  %7.1f GFLOP/s\n", s.what,
-                static_cast<long long>(s.M), static_cast<long long>(s.N),
-                static_cast<long long>(s.K), gflops);
-  }
+  CeilingProducts ceiling(c);
+  ceiling.run(steps);
+  const double best = ceiling.best_gflops(true);
   std::printf("gemm config=%s threads=%d gflops=%.1f\n", name.c_str(), threads(), best);
   return 0;
 }
@@ -149,7 +187,10 @@ int bench_command(int argc, char** argv) {
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
       "gemm", po::bool_switch(), "measure sgemm on the configuration's shapes instead")(
       "attention", po::bool_switch(),
-      "time the causal attention op alone (forward and backward, one layer) instead");
+      "time the causal attention op alone (forward and backward, one layer) instead")(
+      "ceiling", po::bool_switch(),
+      "after every timed step, time the --gemm products once too, and print the step's share of "
+      "that ceiling: both measured over the same seconds");
   add_thread_option(opts);
   po::variables_map vm;
   if (!parse_options(argc, argv, opts, vm,
@@ -164,8 +205,8 @@ int bench_command(int argc, char** argv) {
   if (steps < 1) throw UsageError("--steps must be at least 1");
   if (warmup < 0) throw UsageError("--warmup must be >= 0");
   const BenchConfig& b = it->second;
-  if (vm["gemm"].as<bool>() && vm["attention"].as<bool>())
-    throw UsageError("--gemm and --attention: choose one");
+  const int modes = vm["gemm"].as<bool>() + vm["attention"].as<bool>() + vm["ceiling"].as<bool>();
+  if (modes > 1) throw UsageError("--gemm, --attention and --ceiling: choose one");
   if (vm["gemm"].as<bool>()) return bench_gemm(name, b, steps);
   if (vm["attention"].as<bool>()) return bench_attention(name, b, steps, warmup);
 
@@ -194,11 +235,21 @@ int bench_command(int argc, char** argv) {
     optimizer.step(1e-3f);
     return loss.value()[0];
   };
+  // With --ceiling the ceiling's products run between the timed steps, so the two are measured
+  // over the same seconds: on a shared machine whose cores change speed every second or so, a
+  // ceiling timed at another moment measures another machine (docs/performance.md).
+  std::unique_ptr<CeilingProducts> ceiling;
+  if (vm["ceiling"].as<bool>()) ceiling = std::make_unique<CeilingProducts>(b);
   for (int i = 0; i < warmup; ++i) step();
-  const double t0 = now_s();
+  double dt = 0.0;
   float last = 0.0f;
-  for (int i = 0; i < steps; ++i) last = step();
-  const double dt = (now_s() - t0) / steps;
+  for (int i = 0; i < steps; ++i) {
+    const double t0 = now_s();
+    last = step();
+    dt += now_s() - t0;
+    if (ceiling) ceiling->run(1);
+  }
+  dt /= steps;
   const double params = static_cast<double>(model.params().numel());
   const double tokens_per_step = static_cast<double>(b.B * b.T);
   const double flops =
@@ -210,8 +261,14 @@ int bench_command(int argc, char** argv) {
       static_cast<double>(pool_stats().bytes_held) / 1048576.0,
       static_cast<double>(pool_stats().peak_bytes_in_use) / 1048576.0,
       static_cast<long long>(pool_stats().fresh_allocations));
-  std::printf("step_ms=%.2f tokens_per_s=%.0f gflops=%.1f peak_rss_mb=%.1f\n", dt * 1e3,
-              tokens_per_step / dt, flops / dt / 1e9, peak_rss_mb());
+  const double gflops = flops / dt / 1e9;
+  std::printf("step_ms=%.2f tokens_per_s=%.0f gflops=%.1f peak_rss_mb=%.1f", dt * 1e3,
+              tokens_per_step / dt, gflops, peak_rss_mb());
+  if (ceiling) {
+    const double best = ceiling->best_gflops(false);
+    std::printf(" ceiling_gflops=%.1f of_ceiling=%.1f", best, 100.0 * gflops / best);
+  }
+  std::printf("\n");
   return 0;
 }
 

@@ -34,6 +34,22 @@ TEST(Bench, AStepPrintsItsNumbersOnTheLastLine) {
       << r.out;
 }
 
+TEST(Bench, WithTheCeilingAStepPrintsItsShareOfIt) {
+  const test::Result r = pelab("bench --config tiny --steps 2 --warmup 1 --threads 1 --ceiling");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::smatch m;
+  const std::string line = last_line(r.out);
+  ASSERT_TRUE(std::regex_match(
+      line, m,
+      std::regex("step_ms=[0-9.]+ tokens_per_s=[0-9]+ gflops=([0-9.]+) peak_rss_mb=[0-9.]+ "
+                 "ceiling_gflops=([0-9.]+) of_ceiling=([0-9.]+)")))
+      << r.out;
+  // The share is the step's GFLOP/s over the ceiling's, both as printed (to their rounding).
+  const double gflops = std::stod(m[1]), ceiling = std::stod(m[2]), share = std::stod(m[3]);
+  ASSERT_GT(ceiling, 0.0);
+  EXPECT_NEAR(share, 100.0 * gflops / ceiling, 0.1 + 100.0 * 0.05 / ceiling + 0.05) << line;
+}
+
 TEST(Bench, GemmPrintsTheCeilingOnTheLastLine) {
   const test::Result r = pelab("bench --gemm --config tiny --steps 1 --threads 1");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -52,7 +68,7 @@ TEST(Bench, AttentionPrintsItsTimesOnTheLastLine) {
       << r.out;
   const test::Result both = pelab("bench --attention --gemm --threads 1");
   EXPECT_EQ(both.code, 2);
-  EXPECT_TRUE(Contains(both.err, "--gemm and --attention")) << both.err;
+  EXPECT_TRUE(Contains(both.err, "--gemm, --attention and --ceiling: choose one")) << both.err;
 }
 
 TEST(Bench, AnUnknownConfigurationIsOneClearError) {
