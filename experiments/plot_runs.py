@@ -129,7 +129,9 @@ def label_colour(label: str) -> str:
 # Options pelab added after run files already existed, with their defaults. A file without one
 # was written before the option existed, so with its default, and `pelab report` reads it so
 # (experiments/run_file.cpp: a missing /config attribute keeps the default); reading it as the
-# default here keeps those runs seeds of the same line as the newer ones.
+# default here keeps those runs seeds of the same line as the newer ones. A test
+# (tests/experiments/plots_test.py, AddedOptionsTest) fails when pelab writes an option this
+# table lacks, or another default.
 ADDED_OPTION_DEFAULTS = {"length_groups": 1, "bos": 0, "select_index_token": 0,
                          "length_curriculum": 0}
 

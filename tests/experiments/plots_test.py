@@ -6,17 +6,19 @@ The test writes small synthetic run files with h5py (the layout of docs/run-file
 objects the figures read), plus a corrupt file, a file without /eval and an unfinished save
 (`*.tmp`). It then runs plots.py's main on them and checks that every expected figure was
 written, that the bad files were skipped with a message, and that encodings are labelled and
-computed as pelab does. No pelab binary is needed.
+computed as pelab does. Only AddedOptionsTest runs pelab: it writes one run file with the binary
+named by PELAB_BINARY (ctest sets it) to check plot_runs.ADDED_OPTION_DEFAULTS against it.
 
 Run it from anywhere:
 
-  /usr/bin/python3 tests/experiments/plots_test.py
+  PELAB_BINARY=build/pelab /usr/bin/python3 tests/experiments/plots_test.py
 """
 
 import contextlib
 import io
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -216,6 +218,48 @@ class LabelTest(unittest.TestCase):
         self.assertEqual(plot_runs.label_colour("rope"), plot_runs.LABEL_COLOURS["rope"])
         self.assertEqual(plot_runs.label_colour("xpos+rand"), plot_runs.label_colour("xpos+rand"))
         self.assertEqual(len(set(plot_runs.LABEL_COLOURS.values())), len(plot_runs.LABEL_COLOURS))
+
+
+# The /config attributes of the first run files pelab wrote (runs of 2026-11-22 and after): every
+# option added since is missing from those files and must be in plot_runs.ADDED_OPTION_DEFAULTS.
+FIRST_CONFIG_KEYS = frozenset({
+    "addition_reversed", "batch_size", "beta1", "beta2", "clip", "d_ff", "d_model",
+    "eval_batch_size", "eval_every", "eval_examples", "eval_len_max", "eval_lens", "fire_hidden",
+    "fire_threshold", "grid_cols", "log_every", "lr", "max_len", "min_lr", "n_heads", "n_layers",
+    "pe", "probe_examples", "random_positions", "rope_base", "rope_fraction", "rope_scaling",
+    "rope_scaling_factor", "rope_style", "schedule", "seed", "steps", "t5_buckets",
+    "t5_max_distance", "task", "train_len_max", "train_len_min", "vocab_size", "warmup",
+    "weight_decay", "xpos_scale_base", "yarn_alpha", "yarn_beta", "yarn_original_len"})
+
+
+class AddedOptionsTest(unittest.TestCase):
+    """plot_runs.ADDED_OPTION_DEFAULTS repeats options and defaults of pelab's C++ side
+    (experiments/train_config.h). A run file written by the pelab under test, with every option
+    at its default, shows which options exist now and their defaults: an option added to pelab
+    without its default here, or a default changed on one side only, fails this test. ctest
+    sets PELAB_BINARY; run directly, the test needs it too."""
+
+    def test_the_table_matches_what_pelab_writes(self):
+        binary = os.environ.get("PELAB_BINARY")
+        self.assertTrue(binary, "set PELAB_BINARY to the pelab binary under test")
+        directory = tempfile.mkdtemp(prefix="pelab-added-options-")
+        try:
+            path = os.path.join(directory, "run.h5")
+            done = subprocess.run(
+                [binary, "train", "--out", path, "--task", "copy", "--steps", "1", "--d-model",
+                 "16", "--n-heads", "2", "--n-layers", "1", "--threads", "1",
+                 "--train-len-max", "4", "--eval-len-max", "4", "--eval-examples", "4"],
+                capture_output=True, text=True, check=False)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            with h5py.File(path, "r") as f:
+                config = {key: plot_runs._decode(value)
+                          for key, value in f["config"].attrs.items()}
+        finally:
+            shutil.rmtree(directory)
+        self.assertEqual(set(config) - FIRST_CONFIG_KEYS,
+                         set(plot_runs.ADDED_OPTION_DEFAULTS))
+        for key, default in plot_runs.ADDED_OPTION_DEFAULTS.items():
+            self.assertEqual(config[key], default, key)
 
 
 class EncodingTest(unittest.TestCase):
