@@ -17,7 +17,6 @@ Run it from anywhere:
 import contextlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -200,8 +199,7 @@ class LabelTest(unittest.TestCase):
                          ["none (n_layers=4)", "rope"])
 
     def test_options_missing_from_older_files_read_as_their_defaults(self):
-        directory = tempfile.mkdtemp()
-        try:
+        with tempfile.TemporaryDirectory() as directory:
             for seed, bos in ((0, None), (1, 0), (2, 1)):
                 path = os.path.join(directory, f"run{seed}.h5")
                 write_run(path, "copy", "none", seed)
@@ -209,10 +207,8 @@ class LabelTest(unittest.TestCase):
                     with h5py.File(path, "a") as f:
                         f["config"].attrs["bos"] = np.int64(bos)
             runs = plot_runs.read_runs(directory)
-            self.assertEqual([r.label for r in runs], ["none (bos=0)", "none (bos=0)",
-                                                       "none (bos=1)"])
-        finally:
-            shutil.rmtree(directory)
+        self.assertEqual([r.label for r in runs], ["none (bos=0)", "none (bos=0)",
+                                                   "none (bos=1)"])
 
     def test_colours_are_fixed(self):
         self.assertEqual(plot_runs.label_colour("rope"), plot_runs.LABEL_COLOURS["rope"])
@@ -242,8 +238,7 @@ class AddedOptionsTest(unittest.TestCase):
     def test_the_table_matches_what_pelab_writes(self):
         binary = os.environ.get("PELAB_BINARY")
         self.assertTrue(binary, "set PELAB_BINARY to the pelab binary under test")
-        directory = tempfile.mkdtemp(prefix="pelab-added-options-")
-        try:
+        with tempfile.TemporaryDirectory(prefix="pelab-added-options-") as directory:
             path = os.path.join(directory, "run.h5")
             done = subprocess.run(
                 [binary, "train", "--out", path, "--task", "copy", "--steps", "1", "--d-model",
@@ -254,8 +249,6 @@ class AddedOptionsTest(unittest.TestCase):
             with h5py.File(path, "r") as f:
                 config = {key: plot_runs._decode(value)
                           for key, value in f["config"].attrs.items()}
-        finally:
-            shutil.rmtree(directory)
         self.assertEqual(set(config) - FIRST_CONFIG_KEYS,
                          set(plot_runs.ADDED_OPTION_DEFAULTS))
         for key, default in plot_runs.ADDED_OPTION_DEFAULTS.items():
