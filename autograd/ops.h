@@ -80,12 +80,13 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
 
 // rope.cpp
 // Rotates the first P pairs of the last dimension of x (B, H, T, dh) in place of position:
-//   (y1, y2) = (x1 c - x2 s, x1 s + x2 c),  c = cos_table[t, j], s = sin_table[t, j] (T, P).
+//   (y1, y2) = (x1 c - x2 s, x1 s + x2 c),  c = cos_table[t, j], s = sin_table[t, j] (T, P),
+//   or [b, t, j] with tables (B, T, P): a row of angles per sequence.
 // interleaved: pair j is dims (2j, 2j+1);  half: pair j is dims (j, j + dh/2).
 enum class RopeStyle { kInterleaved, kHalf };
 Var rope(const Var& x, const Tensor& cos_table, const Tensor& sin_table, RopeStyle style);
-// cos/sin tables (T, P) of the angles positions[t] * inv_freq[j]. Schemes that scale the
-// rotation (xPos, YaRN's temperature) multiply the tables afterwards.
+// cos/sin tables (N, P) of the angles positions[t] * inv_freq[j], N = positions.size(). Schemes
+// that scale the rotation (xPos, YaRN's temperature) multiply the tables afterwards.
 void rope_tables(const std::vector<float>& positions, const std::vector<float>& inv_freq,
                  Tensor& cos_table, Tensor& sin_table);
 

@@ -37,7 +37,7 @@ class Encoding {
   virtual void begin(const Positions& /*positions*/) {}
   virtual Var embed(const Var& x) { return x; }  // (B, T, D) -> (B, T, D)
   virtual std::pair<Var, Var> rotate(const Var& q, const Var& k) { return {q, k}; }  // (B,H,T,dh)
-  virtual Var score_bias() { return Var(); }  // (H, T, T), or undefined for none
+  virtual Var score_bias() { return Var(); }  // (H, T, T) or (B, H, T, T); undefined: none
 
   // Whether evaluation-time RoPE scaling (pi, ntk, yarn) is applied: on unless turned off; the
   // trainer turns it off for every training step. Schemes without rotations ignore it.

@@ -40,10 +40,33 @@ Positions random_positions(int64_t T, int64_t M, int64_t grid_cols, Random& rng)
   return from_indices(chosen, grid_cols);
 }
 
+Positions per_sequence_positions(const std::vector<int32_t>& ids, int64_t B, int64_t grid_cols) {
+  if (B < 1 || static_cast<int64_t>(ids.size()) % B != 0)
+    throw std::invalid_argument("per_sequence_positions: " + std::to_string(ids.size()) +
+                                " ids do not make " + std::to_string(B) + " equal rows");
+  Positions p = from_indices(std::vector<int64_t>(ids.begin(), ids.end()), grid_cols);
+  p.rows = B;
+  return p;
+}
+
+Tensor per_sequence(const Tensor& table, const Positions& p) {
+  if (p.rows == 1) return table;
+  Shape shape = table.shape();
+  shape[0] = p.size();
+  shape.insert(shape.begin(), p.rows);
+  return table.reshape(shape);
+}
+
 Positions first_positions(const Positions& p, int64_t T) {
+  const int64_t full = p.size();
   Positions prefix = p;
-  for (auto* v : {&prefix.index, &prefix.row, &prefix.col})
-    if (static_cast<int64_t>(v->size()) > T) v->resize(T);
+  for (auto* v : {&prefix.index, &prefix.row, &prefix.col}) {
+    if (v->empty() || full <= T) continue;
+    std::vector<float> cut;
+    for (int64_t r = 0; r < p.rows; ++r)
+      cut.insert(cut.end(), v->begin() + r * full, v->begin() + r * full + T);
+    *v = std::move(cut);
+  }
   return prefix;
 }
 

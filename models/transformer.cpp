@@ -70,9 +70,12 @@ Var Transformer::forward(const IntTensor& tokens, const Positions& positions,
   if (positions.size() != T)
     throw std::invalid_argument("forward: " + std::to_string(positions.size()) +
                                 " positions for sequences of length " + std::to_string(T));
+  if (positions.rows != 1 && positions.rows != tokens.shape[0])
+    throw std::invalid_argument("forward: positions for " + std::to_string(positions.rows) +
+                                " sequences in a batch of " + std::to_string(tokens.shape[0]));
   encoding_->begin(positions);
   Var x = encoding_->embed(embedding(tok_emb_, tokens));  // (B, T, D)
-  const Var bias = encoding_->score_bias();               // (H, T, T) or undefined
+  const Var bias = encoding_->score_bias();               // (H, T, T), (B, H, T, T) or undefined
   const float scale = 1.0f / std::sqrt(static_cast<float>(config_.head_dim()));
   if (attention_maps != nullptr) attention_maps->clear();
   for (const Block& b : blocks_) {

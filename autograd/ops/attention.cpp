@@ -1,8 +1,9 @@
 // Fused causal scaled-dot-product attention, with an optional additive score bias.
 //
-// Shapes: q, k, v (B, H, T, dh); bias (H, T, T) or none; out (B, H, T, dh); P (B, H, T, T).
+// Shapes: q, k, v (B, H, T, dh); bias (H, T, T), shared by the batch, or (B, H, T, T), one per
+// sequence (positions a task assigns), or none; out (B, H, T, dh); P (B, H, T, T).
 // Forward, for each batch entry b and head h (Q = q[b, h] etc., all (T, dh)):
-//   S = scale * Q K^T + bias[h]                    (T, T)    BLAS
+//   S = scale * Q K^T + bias[h]  (or bias[b, h])   (T, T)    BLAS
 //   S[i, j] = -inf for j > i                                  causal mask
 //   P = softmax(S) row by row                                 (masked entries become exactly 0)
 //   O = P V                                        (T, dh)   BLAS
@@ -14,7 +15,7 @@
 //     dS[i, j] = P[i, j] (dP[i, j] - sum_l dP[i, l] P[i, l])   (0 where masked, since P = 0)
 //   S = scale * Q K^T + bias, so:
 //     dQ += scale * dS K,   dK += scale * dS^T Q               BLAS
-//     dbias[h] += sum_b dS
+//     dbias[h] += sum_b dS      (dbias[b, h] += dS with a bias per sequence)
 // The derivation is written out in docs/attention.md.
 //
 // Work skipped: rows i0..i1-1 of S only reach columns j < i1, so the products run on blocks of
@@ -145,7 +146,10 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
   check_same_shape("causal_attention: k", q.shape(), k.shape());
   check_same_shape("causal_attention: v", q.shape(), v.shape());
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), dh = q.size(3);
-  if (bias.defined()) check_same_shape("causal_attention: bias", {H, T, T}, bias.shape());
+  const bool bias_per_sequence = bias.defined() && bias.dim() == 4;
+  if (bias.defined())
+    check_same_shape("causal_attention: bias",
+                     bias_per_sequence ? Shape{B, H, T, T} : Shape{H, T, T}, bias.shape());
 
   Tensor lse = Tensor::empty({B, H, T});
   Tensor out = Tensor::empty(q.shape());
@@ -167,7 +171,7 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
     float* S = scratch.data() + omp_get_thread_num() * kBlock * Tp;
     float* Kt = kt_scratch.data() + omp_get_thread_num() * dh * T;
     transpose_head(pk + off, T, dh, Kt);
-    const float* bias_h = pbias ? pbias + h * T * T : nullptr;
+    const float* bias_h = pbias ? pbias + (bias_per_sequence ? bh : h) * T * T : nullptr;
     for (int64_t i0 = 0; i0 < T; i0 += kBlock) {
       const int64_t i1 = std::min(T, i0 + kBlock), rows = i1 - i0;
       scores_block(pq + off, Kt, nullptr, scale, i0, i1, T, dh, S, Tp);
@@ -187,7 +191,7 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
   return make_result(
       "causal_attention", out, {q, k, v, bias},
       [lse, Q = q.value(), K = k.value(), Vv = v.value(),
-       Bias = bias.defined() ? bias.value() : Tensor(), B, H, T, dh,
+       Bias = bias.defined() ? bias.value() : Tensor(), bias_per_sequence, B, H, T, dh,
        scale]([[maybe_unused]] Node& self) {
         // BEGIN SOLUTION attention
         // beta 0 on an input's first product when its gradient is still unset, else 1; when q,
@@ -206,7 +210,10 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
         Tensor P_scratch = Tensor::zeros({n_team, kBlock, Tp});
         Tensor dP_scratch = Tensor::zeros({n_team, kBlock, Tp});
         Tensor kt_scratch = Tensor::empty({n_team, 2, dh, T});  // K^T and V^T of one head
-        Tensor dbias_parts = dbias.defined() ? Tensor::zeros({n_team, H, T, T}) : Tensor();
+        // A shared bias's gradient is summed over the batch: per thread, then over the threads in
+        // order. A bias per sequence has one (b, h) per slice, written by the thread that has it.
+        const bool parts = dbias.defined() && !bias_per_sequence;
+        Tensor dbias_parts = parts ? Tensor::zeros({n_team, H, T, T}) : Tensor();
 #pragma omp parallel for schedule(static)
         for (int64_t bh = 0; bh < B * H; ++bh) {
           const int64_t h = bh % H, off = bh * T * dh;
@@ -218,7 +225,8 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
           transpose_head(K.data() + off, T, dh, Kt);
           transpose_head(Vv.data() + off, T, dh, Vt);
           const float* Gbh = G + off;
-          const float* bias_h = Bias.defined() ? Bias.data() + h * T * T : nullptr;
+          const int64_t slice = (bias_per_sequence ? bh : h) * T * T;
+          const float* bias_h = Bias.defined() ? Bias.data() + slice : nullptr;
           for (int64_t i0 = (T - 1) / kBlock * kBlock; i0 >= 0; i0 -= kBlock) {
             const int64_t i1 = std::min(T, i0 + kBlock), rows = i1 - i0;
             const float beta_k = fresh_k && i1 == T ? 0.0f : 1.0f;
@@ -236,7 +244,8 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
             for (int64_t r = 0; r < rows; ++r)  // dS overwrites the P block, row by row
               score_grad_row(Pblk + r * Tp, dP + r * Tp, i0 + r);
             if (dbias.defined()) {
-              float* db = dbias_parts.data() + (thread * H + h) * T * T;
+              float* db =
+                  parts ? dbias_parts.data() + (thread * H + h) * T * T : dbias.data() + slice;
               for (int64_t r = 0; r < rows; ++r)
                 for (int64_t j = 0; j <= i0 + r; ++j) db[(i0 + r) * T + j] += Pblk[r * Tp + j];
             }
@@ -250,7 +259,7 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
                       beta_k, dk.data() + off, dh);
           }
         }
-        if (dbias.defined())  // the threads' partial sums, added in thread order
+        if (parts)  // the threads' partial sums, added in thread order
           for (int t = 0; t < n_team; ++t) {
             const float* part = dbias_parts.data() + t * H * T * T;
             float* db = dbias.data();

@@ -1,11 +1,13 @@
 // Rotary position embedding (RoPE) as one op, with its hand-derived backward.
 //
-// x (B, H, T, dh). The last dimension holds dh/2 pairs; the first P of them are rotated, the
-// rest pass through (partial rotation, rope_fraction < 1). Memory layout of one head's row
-// (c = a rotated pair's first element, s = its second, 0 = not rotated), P = 2 of 4 pairs:
+// x (B, H, T, dh); the tables (T, P), shared by the batch, or (B, T, P), a row of angles per
+// sequence (positions a task assigns; models/positions.h). The last dimension holds dh/2 pairs; the
+// first P of them are rotated, the rest pass through (partial rotation, rope_fraction < 1). Memory
+// layout of one head's row (c = a rotated pair's first element, s = its second, 0 = not rotated), P
+// = 2 of 4 pairs:
 //   interleaved:  [c s c s 0 0 0 0]   pair j is dims (2j, 2j + 1)
 //   half:         [c c 0 0 s s 0 0]   pair j is dims (j, j + dh/2)
-// Forward, with c = cos_table[t, j], s = sin_table[t, j]:
+// Forward, with c = cos_table[t, j], s = sin_table[t, j] (or [b, t, j]):
 //   [y1]   [c  -s] [x1]
 //   [y2] = [s   c] [x2]          i.e. y = R(theta) x,  theta = positions[t] * inv_freq[j]
 // Backward: the Jacobian of y w.r.t. x is R(theta), so dx = R(theta)^T g = R(-theta) g:
@@ -32,10 +34,13 @@ PELAB_VECTORIZED void rotate([[maybe_unused]] const float* in, [[maybe_unused]] 
                              [[maybe_unused]] const Tensor& cos_t,
                              [[maybe_unused]] const Tensor& sin_t, [[maybe_unused]] int64_t BH,
                              [[maybe_unused]] int64_t T, [[maybe_unused]] int64_t dh,
-                             [[maybe_unused]] int64_t P, [[maybe_unused]] RopeStyle style,
+                             [[maybe_unused]] int64_t P, [[maybe_unused]] int64_t H,
+                             [[maybe_unused]] bool per_sequence, [[maybe_unused]] RopeStyle style,
                              [[maybe_unused]] float sign, [[maybe_unused]] bool accumulate) {
   // BEGIN SOLUTION rope
   const bool interleaved = style == RopeStyle::kInterleaved;
+  // Where the tables of (b, h) start: the same rows for every b, or sequence b's own.
+  auto table_offset = [&](int64_t bh) { return per_sequence ? bh / H * T * P : 0; };
   if (interleaved && 2 * P == dh) {
     // The common case, every pair rotated and stored side by side: one (b, h)'s T rows are T * P
     // consecutive pairs, and the tables T * P consecutive angles, so one long loop (which the
@@ -44,8 +49,8 @@ PELAB_VECTORIZED void rotate([[maybe_unused]] const float* in, [[maybe_unused]] 
     for (int64_t bh = 0; bh < BH; ++bh) {
       const float* x = in + bh * T * dh;
       float* y = out + bh * T * dh;
-      const float* c = cos_t.data();
-      const float* s = sin_t.data();
+      const float* c = cos_t.data() + table_offset(bh);
+      const float* s = sin_t.data() + table_offset(bh);
       for (int64_t q = 0; q < T * P; ++q) {
         const float x1 = x[2 * q], x2 = x[2 * q + 1];
         const float y1 = c[q] * x1 - sign * s[q] * x2, y2 = sign * s[q] * x1 + c[q] * x2;
@@ -66,8 +71,8 @@ PELAB_VECTORIZED void rotate([[maybe_unused]] const float* in, [[maybe_unused]] 
     for (int64_t t = 0; t < T; ++t) {
       const float* xr = in + (bh * T + t) * dh;
       float* yr = out + (bh * T + t) * dh;
-      const float* c = cos_t.data() + t * P;
-      const float* s = sin_t.data() + t * P;
+      const float* c = cos_t.data() + table_offset(bh) + t * P;
+      const float* s = sin_t.data() + table_offset(bh) + t * P;
       auto put = [&](int64_t e, float v) { yr[e] = accumulate ? yr[e] + v : v; };
       for (const auto& range : pass)
         for (int64_t e = range[0]; e < range[1]; ++e) put(e, xr[e]);
@@ -90,19 +95,27 @@ Var rope(const Var& x, const Tensor& cos_table, const Tensor& sin_table, RopeSty
   if (dh % 2 != 0)
     throw std::invalid_argument("rope: head size " + std::to_string(dh) +
                                 " is odd; rotary encodings rotate pairs of dimensions");
-  if (cos_table.dim() != 2 || cos_table.size(0) != T || cos_table.size(1) > dh / 2)
-    throw std::invalid_argument("rope: cos_table must be (T, P) with T = " + std::to_string(T) +
-                                " and P <= " + std::to_string(dh / 2) + ", got " +
-                                shape_str(cos_table.shape()));
+  const int64_t B = x.size(0), H = x.size(1);
+  const bool per_sequence = cos_table.dim() == 3;
+  const bool rows_fit = per_sequence ? cos_table.size(0) == B && cos_table.size(1) == T
+                                     : cos_table.dim() == 2 && cos_table.size(0) == T;
+  if (!rows_fit || cos_table.size(-1) > dh / 2)
+    throw std::invalid_argument(
+        "rope: cos_table must be (T, P) or (B, T, P) with B = " + std::to_string(B) +
+        ", T = " + std::to_string(T) + " and P <= " + std::to_string(dh / 2) + ", got " +
+        shape_str(cos_table.shape()));
   check_same_shape("rope: sin_table", cos_table.shape(), sin_table.shape());
-  const int64_t P = cos_table.size(1), BH = x.size(0) * x.size(1);
+  const int64_t P = cos_table.size(-1), BH = B * H;
   Tensor y = Tensor::empty(x.shape());
-  rotate(x.value().data(), y.data(), cos_table, sin_table, BH, T, dh, P, style, 1.0f, false);
-  return make_result("rope", y, {x}, [cos_table, sin_table, BH, T, dh, P, style](Node& self) {
-    bool fresh = false;
-    Tensor& gx = self.input_grad_to_write(0, fresh);
-    rotate(self.grad.data(), gx.data(), cos_table, sin_table, BH, T, dh, P, style, -1.0f, !fresh);
-  });
+  rotate(x.value().data(), y.data(), cos_table, sin_table, BH, T, dh, P, H, per_sequence, style,
+         1.0f, false);
+  return make_result("rope", y, {x},
+                     [cos_table, sin_table, BH, T, dh, P, H, per_sequence, style](Node& self) {
+                       bool fresh = false;
+                       Tensor& gx = self.input_grad_to_write(0, fresh);
+                       rotate(self.grad.data(), gx.data(), cos_table, sin_table, BH, T, dh, P, H,
+                              per_sequence, style, -1.0f, !fresh);
+                     });
 }
 
 void rope_tables(const std::vector<float>& positions, const std::vector<float>& inv_freq,

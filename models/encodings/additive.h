@@ -1,4 +1,5 @@
-// AdditiveEncoding: a fixed table P (T, D) added to the token embeddings, x <- x + P.
+// AdditiveEncoding: a fixed table P (T, D) added to the token embeddings, x <- x + P; with
+// positions per sequence P is (B, T, D), a table per sequence.
 // A scheme gives the value of one entry, P[t, i] = value(position of t, i, T); the table is
 // rebuilt once per forward pass from the positions (so randomized positions work unchanged).
 // Backward: P is a constant, so the gradient passes to x untouched (add's backward).
@@ -17,9 +18,11 @@ class AdditiveEncoding : public Encoding {
 
   void begin(const Positions& positions) override {
     const int64_t T = positions.size(), D = config().d_model;
-    table_ = Tensor::empty({T, D});
-    for (int64_t t = 0; t < T; ++t)
+    const int64_t N = static_cast<int64_t>(positions.index.size());  // rows * T
+    table_ = Tensor::empty({N, D});
+    for (int64_t t = 0; t < N; ++t)
       for (int64_t i = 0; i < D; ++i) table_[t * D + i] = value(positions.index[t], i, T);
+    table_ = per_sequence(table_, positions);
   }
   Var embed(const Var& x) override { return add(x, Var(table_)); }
   const Tensor& table() const { return table_; }

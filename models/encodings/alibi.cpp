@@ -1,6 +1,8 @@
 // alibi (Press et al. 2022, "Train Short, Test Long"): no embedding and no rotation, a fixed
 // linear penalty on the attention scores, steeper for some heads than others:
-//   bias[h, i, j] = -m_h (p_i - p_j)
+//   bias[h, i, j] = -m_h (p_i - p_j)        (H, T, T); (B, H, T, T) with positions per sequence
+// A key whose id is past the query's (positions a task assigns can do that) gets the same line
+// continued: a bonus of m_h per position.
 // Slopes: for H a power of two, the geometric sequence m_h = 2^(-8 (h + 1) / H), h = 0..H-1.
 // Otherwise, with c the largest power of two below H: the c slopes of c heads, then every other
 // slope of 2c heads (the odd-numbered ones, 2^(-8 (2k + 1) / 2c)) for the remaining H - c heads.
@@ -40,14 +42,17 @@ class AlibiEncoding : public Encoding {
   using Encoding::Encoding;
   void begin([[maybe_unused]] const Positions& positions) override {
     // BEGIN SOLUTION alibi
-    const int64_t H = config().n_heads, T = positions.size();
+    const int64_t H = config().n_heads, T = positions.size(), R = positions.rows;
     const std::vector<float> m = alibi_slopes(H);
-    Tensor bias = Tensor::empty({H, T, T});
-    for (int64_t h = 0; h < H; ++h)
-      for (int64_t i = 0; i < T; ++i)
-        for (int64_t j = 0; j < T; ++j)
-          bias[(h * T + i) * T + j] = -m[h] * (positions.index[i] - positions.index[j]);
-    bias_ = Var(bias);
+    Tensor bias = Tensor::empty({R, H, T, T});
+    for (int64_t r = 0; r < R; ++r) {
+      const float* p = positions.index.data() + r * T;
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t i = 0; i < T; ++i)
+          for (int64_t j = 0; j < T; ++j)
+            bias[((r * H + h) * T + i) * T + j] = -m[h] * (p[i] - p[j]);
+    }
+    bias_ = Var(R == 1 ? bias.reshape({H, T, T}) : bias);
     // END SOLUTION
   }
   Var score_bias() override { return bias_; }

@@ -5,6 +5,9 @@
 // Dividing by psi(p_i) puts every query's distances in [0, 1] whatever the sequence length:
 // that "progressive interpolation" is what lets FIRE meet longer inputs. c is learned
 // (fire.c, initialised to 0.1); L (--fire-threshold) keeps short prefixes from being stretched.
+// Bias (H, T, T), or (B, H, T, T) with positions per sequence. A key whose id is past the
+// query's (positions a task assigns allow p_i < p_j) is taken at distance 0, as in t5's causal
+// buckets: psi of a negative distance is not defined for every c.
 // The MLP is 1 -> fire_hidden (ReLU) -> H:
 //   fire.mlp.fc.weight [hidden, 1], fire.mlp.fc.bias [hidden],
 //   fire.mlp.proj.weight [H, hidden], fire.mlp.proj.bias [H], fire.c [1]
@@ -24,18 +27,22 @@
 namespace pelab {
 
 Var fire_features(const Var& c, const Positions& positions, float threshold) {
-  const int64_t T = positions.size();
+  const int64_t T = positions.size(), R = positions.rows;
   const float cv = c.value()[0];
-  Tensor f = Tensor::zeros({T, T, 1});
-  Tensor df_dc = Tensor::zeros({T, T});
-  for (int64_t j = 0; j < T; ++j)
-    for (int64_t i = j; i < T; ++i) {
-      const float d = positions.index[i] - positions.index[j];
-      const float m = std::max(threshold, positions.index[i]);
-      const float a = std::log(cv * d + 1.0f), b = std::log(cv * m + 1.0f);
-      f[j * T + i] = a / b;
-      df_dc[j * T + i] = (d / (cv * d + 1.0f)) / b - a * (m / (cv * m + 1.0f)) / (b * b);
-    }
+  Tensor f = R == 1 ? Tensor::zeros({T, T, 1}) : Tensor::zeros({R, T, T, 1});
+  Tensor df_dc = Tensor::zeros({R, T, T});
+  for (int64_t r = 0; r < R; ++r) {
+    const float* p = positions.index.data() + r * T;
+    for (int64_t j = 0; j < T; ++j)
+      for (int64_t i = j; i < T; ++i) {
+        const int64_t e = (r * T + j) * T + i;
+        const float d = std::max(0.0f, p[i] - p[j]);
+        const float m = std::max(threshold, p[i]);
+        const float a = std::log(cv * d + 1.0f), b = std::log(cv * m + 1.0f);
+        f[e] = a / b;
+        df_dc[e] = (d / (cv * d + 1.0f)) / b - a * (m / (cv * m + 1.0f)) / (b * b);
+      }
+  }
   return make_result("fire_features", f, {c}, [df_dc](Node& self) {
     Tensor& dc = self.input_grad(0);
     double acc = 0.0;
@@ -60,9 +67,11 @@ class FireEncoding : public Encoding {
   void init(Parameters& params, Random&) override { params.get("fire.c").value().fill(0.1f); }
   void begin(const Positions& positions) override { positions_ = positions; }
   Var score_bias() override {
-    Var f = fire_features(c_, positions_, config().fire_threshold);  // (T_j, T_i, 1)
-    Var h = relu(linear(f, fc_w_, fc_b_));                           // (T_j, T_i, hidden)
-    return transpose(linear(h, proj_w_, proj_b_), 0, 2);             // (H, T_i, T_j)
+    // (T_j, T_i, 1) -> (T_j, T_i, hidden) -> (H, T_i, T_j); with a leading R when per sequence
+    Var f = fire_features(c_, positions_, config().fire_threshold);
+    Var h = relu(linear(f, fc_w_, fc_b_));
+    const int first = positions_.rows == 1 ? 0 : 1;
+    return transpose(linear(h, proj_w_, proj_b_), first, first + 2);
   }
 
  private:

@@ -20,14 +20,19 @@ class LearnedEncoding : public Encoding {
     table_ = params.add("pos_emb.weight", {config().max_len, config().d_model}, true);
   }
   void begin(const Positions& positions) override {
-    ids_ = IntTensor({positions.size()});
-    for (int64_t t = 0; t < positions.size(); ++t) {
+    // (T), or (B, T) with positions per sequence: the lookup gives (T, D) or (B, T, D).
+    ids_ = positions.rows == 1 ? IntTensor({positions.size()})
+                               : IntTensor({positions.rows, positions.size()});
+    for (int64_t t = 0; t < static_cast<int64_t>(positions.index.size()); ++t) {
       const float p = positions.index[t];
       if (p >= static_cast<float>(config().max_len))
         throw std::out_of_range("position " + std::to_string(static_cast<int64_t>(p)) +
                                 " is past the learned table: --pe learned has max_len " +
                                 std::to_string(config().max_len) +
                                 " rows (raise --max-len, or evaluate shorter sequences)");
+      if (p < 0.0f)
+        throw std::out_of_range("position " + std::to_string(static_cast<int64_t>(p)) +
+                                " is negative: --pe learned has rows for 0..max_len-1 only");
       ids_.data[t] = static_cast<int32_t>(p);
     }
   }

@@ -23,6 +23,8 @@ class RopeEncoding : public Encoding {
         sin_[i] *= f.magnitude;
       }
     }
+    cos_ = per_sequence(cos_, positions);  // (T, P), or (B, T, P) with positions per sequence
+    sin_ = per_sequence(sin_, positions);
   }
   std::pair<Var, Var> rotate(const Var& q, const Var& k) override {
     const RopeStyle style =

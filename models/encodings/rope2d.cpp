@@ -23,10 +23,10 @@ class Rope2dEncoding : public Encoding {
     Tensor cr, sr, cc, sc;
     rope_tables(positions.row, f_row.inv_freq, cr, sr);
     rope_tables(positions.col, f_col.inv_freq, cc, sc);
-    const int64_t T = positions.size();
-    cos_ = Tensor::empty({T, P});
-    sin_ = Tensor::empty({T, P});
-    for (int64_t t = 0; t < T; ++t)
+    const int64_t N = static_cast<int64_t>(positions.index.size());  // rows * T
+    cos_ = Tensor::empty({N, P});
+    sin_ = Tensor::empty({N, P});
+    for (int64_t t = 0; t < N; ++t)
       for (int64_t j = 0; j < P; ++j) {
         const bool by_row = j < P_row;
         const int64_t src = by_row ? t * P_row + j : t * P_col + (j - P_row);
@@ -34,6 +34,8 @@ class Rope2dEncoding : public Encoding {
         cos_[t * P + j] = m * (by_row ? cr[src] : cc[src]);
         sin_[t * P + j] = m * (by_row ? sr[src] : sc[src]);
       }
+    cos_ = per_sequence(cos_, positions);
+    sin_ = per_sequence(sin_, positions);
   }
   std::pair<Var, Var> rotate(const Var& q, const Var& k) override {
     const RopeStyle style =

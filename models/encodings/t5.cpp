@@ -1,5 +1,8 @@
 // t5 (Raffel et al. 2020): a learned scalar per (distance bucket, head), added to the scores,
-// shared by all layers:  bias[h, i, j] = rel_bias.weight[bucket(p_i - p_j), h]
+// shared by all layers:  bias[h, i, j] = rel_bias.weight[bucket(p_i - p_j), h]     (H, T, T),
+// or (B, H, T, T) with positions per sequence. A key whose id is past the query's (p_i < p_j,
+// which positions a task assigns allow) falls into bucket 0: causal buckets have no negative
+// distances.
 // Buckets (causal): distances 0..15 get a bucket each; distances from 16 up to max_distance
 // share the other 16 buckets on a logarithmic scale, and anything farther shares the last:
 //   bucket(n) = n                                                   if n < 16
@@ -37,16 +40,22 @@ class T5Encoding : public Encoding {
     table_ = params.add("rel_bias.weight", {config().t5_buckets, config().n_heads}, true);
   }
   void begin(const Positions& positions) override {
-    const int64_t T = positions.size();
-    // Laid out (j, i) so that the lookup (T_j, T_i, H) becomes (H, T_i, T_j) by one transpose.
-    buckets_ = IntTensor({T, T});
-    for (int64_t j = 0; j < T; ++j)
-      for (int64_t i = 0; i < T; ++i)
-        buckets_.data[j * T + i] = static_cast<int32_t>(
-            t5_bucket(static_cast<int64_t>(positions.index[i] - positions.index[j]),
-                      config().t5_buckets, config().t5_max_distance));
+    const int64_t T = positions.size(), R = positions.rows;
+    // Laid out (j, i) so that the lookup (T_j, T_i, H) becomes (H, T_i, T_j) by one transpose
+    // ((R, T_j, T_i, H) and (R, H, T_i, T_j) with positions per sequence).
+    buckets_ = R == 1 ? IntTensor({T, T}) : IntTensor({R, T, T});
+    for (int64_t r = 0; r < R; ++r) {
+      const float* p = positions.index.data() + r * T;
+      for (int64_t j = 0; j < T; ++j)
+        for (int64_t i = 0; i < T; ++i)
+          buckets_.data[(r * T + j) * T + i] = static_cast<int32_t>(t5_bucket(
+              static_cast<int64_t>(p[i] - p[j]), config().t5_buckets, config().t5_max_distance));
+    }
   }
-  Var score_bias() override { return transpose(embedding(table_, buckets_), 0, 2); }
+  Var score_bias() override {
+    const int first = buckets_.shape.size() == 2 ? 0 : 1;
+    return transpose(embedding(table_, buckets_), first, first + 2);
+  }
 
  private:
   Var table_;

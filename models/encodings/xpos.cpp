@@ -25,7 +25,7 @@ class XposEncoding : public Encoding {
     rope_tables(positions.index, f.inv_freq, cos_q_, sin_q_);
     cos_k_ = cos_q_.clone();
     sin_k_ = sin_q_.clone();
-    for (int64_t t = 0; t < positions.size(); ++t)
+    for (int64_t t = 0; t < static_cast<int64_t>(positions.index.size()); ++t)
       for (int64_t j = 0; j < P; ++j) {
         const double zeta = (2.0 * j / dh + 0.4) / 1.4;
         const double e = positions.index[t] / config().xpos_scale_base;
@@ -36,6 +36,8 @@ class XposEncoding : public Encoding {
         cos_k_[t * P + j] *= down;
         sin_k_[t * P + j] *= down;
       }
+    for (Tensor* table : {&cos_q_, &sin_q_, &cos_k_, &sin_k_})
+      *table = per_sequence(*table, positions);
   }
   std::pair<Var, Var> rotate(const Var& q, const Var& k) override {
     const RopeStyle style =
