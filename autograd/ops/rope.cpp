@@ -1,10 +1,10 @@
 // Rotary position embedding (RoPE) as one op, with its hand-derived backward.
 //
 // x (B, H, T, dh); the tables (T, P), shared by the batch, or (B, T, P), a row of angles per
-// sequence (positions a task assigns; models/positions.h). The last dimension holds dh/2 pairs; the
-// first P of them are rotated, the rest pass through (partial rotation, rope_fraction < 1). Memory
-// layout of one head's row (c = a rotated pair's first element, s = its second, 0 = not rotated), P
-// = 2 of 4 pairs:
+// sequence (positions a task assigns; models/positions.h). The last dimension holds dh/2
+// pairs; the first P of them are rotated, the rest pass through (partial rotation,
+// rope_fraction < 1). Memory layout of one head's row (c = a rotated pair's first element,
+// s = its second, 0 = not rotated), P = 2 of 4 pairs:
 //   interleaved:  [c s c s 0 0 0 0]   pair j is dims (2j, 2j + 1)
 //   half:         [c c 0 0 s s 0 0]   pair j is dims (j, j + dh/2)
 // Forward, with c = cos_table[t, j], s = sin_table[t, j] (or [b, t, j]):
