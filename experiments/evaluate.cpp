@@ -9,11 +9,14 @@ uint64_t eval_seed(int64_t seed, int64_t n) {
   return 0x5eed0000ULL + static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(n);
 }
 
-Positions batch_positions(const Transformer& model, const Task& task, int64_t n, int64_t T,
+Positions batch_positions(const Transformer& model, const Task& task, const Batch& batch,
                           Random& rng) {
-  Positions p = model.positions_for(T, rng);
+  if (batch.position_ids.numel() > 0)
+    return per_sequence_positions(batch.position_ids.data, batch.position_ids.shape[0],
+                                  model.config().grid_cols);
+  Positions p = model.positions_for(batch.tokens.shape[1], rng);
   std::vector<float> row, col;
-  if (task.grid(n, row, col)) {
+  if (task.grid(batch.n, row, col)) {
     p.row = row;
     p.col = col;
   }
@@ -49,8 +52,8 @@ std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const Tr
     int64_t exact = 0, examples = 0, right = 0, tokens = 0;
     for (int64_t done = 0; done < config.eval_examples; done += config.eval_batch_size) {
       const int64_t B = std::min(config.eval_batch_size, config.eval_examples - done);
-      const Batch batch = make_batch(task, n, B, rng);
-      const Positions pos = batch_positions(model, task, n, batch.tokens.shape[1], rng);
+      const Batch batch = make_batch(task, n, B, rng, evaluation_positions(config));
+      const Positions pos = batch_positions(model, task, batch, rng);
       const Var logits = model.forward(batch.tokens, pos);
       score_batch(logits.value(), batch, exact, examples, right, tokens);
     }
@@ -92,8 +95,9 @@ void record_attention(Transformer& model, const Task& task, RunRecord& r) {
   model.encoding().set_extrapolation(true);
   Random rng(eval_seed(r.train.seed, -1));
   const int64_t n = r.train.train_len_max;
-  const Batch batch = make_batch(task, n, r.train.probe_examples, rng);
-  const Positions pos = batch_positions(model, task, n, batch.tokens.shape[1], rng);
+  const Batch batch =
+      make_batch(task, n, r.train.probe_examples, rng, evaluation_positions(r.train));
+  const Positions pos = batch_positions(model, task, batch, rng);
   model.forward(batch.tokens, pos, &r.attention);
   r.probe_tokens = batch.tokens;
 }

@@ -24,9 +24,10 @@ struct LengthScore {
   double token_accuracy = 0.0;
 };
 
-// Positions for a batch of instances of length n (T tokens): the model's (sequential or
-// random), with the task's grid coordinates when it has them.
-Positions batch_positions(const Transformer& model, const Task& task, int64_t n, int64_t T,
+// Positions for a batch of instances of length n (T tokens): one row per sequence from the
+// ids the task wrote, when it wrote any; otherwise the model's (sequential or random), with the
+// task's grid coordinates when it has them.
+Positions batch_positions(const Transformer& model, const Task& task, const Batch& batch,
                           Random& rng);
 
 // The held-out set of length n is drawn from its own generator, seeded by (seed, n) only, so

@@ -54,9 +54,11 @@ int generate_command(int argc, char** argv) {
   Random rng(vm["seed"].as<uint64_t>());
   int64_t right = 0;
   for (int64_t e = 0; e < examples; ++e) {
-    const Batch full = make_batch(*task, n, 1, rng);  // the whole sequence, for the answer
+    // The whole sequence, for the answer (and the ids the task gives its tokens, if any: they
+    // depend on where a token stands, not on what it is, so they hold for the generated ones).
+    const Batch full = make_batch(*task, n, 1, rng, evaluation_positions(r.train));
     const int64_t T = full.tokens.shape[1];
-    const Positions all = batch_positions(model, *task, n, T, rng);
+    const Positions all = batch_positions(model, *task, full, rng);
     int64_t first = 0;  // index of the first answer target: the mask's first 1
     while (full.loss_mask[first] == 0.0f) ++first;
     std::vector<int32_t> seq(full.tokens.data.begin(), full.tokens.data.begin() + first + 1);
@@ -73,11 +75,25 @@ int generate_command(int argc, char** argv) {
       got += task->token_name(guess) + " ";
       seq.push_back(guess);
     }
-    std::string input;
-    for (int64_t t = 0; t <= first; ++t) input += task->token_name(full.tokens.data[t]) + " ";
+    // The input, and under task-assigned ids each token's id below it, column by column
+    // (the answer's ids continue past SEP: the ids of the tokens the model read while decoding).
+    const bool show_ids = full.position_ids.numel() > 0;
+    std::string input, ids;
+    for (int64_t t = 0; t < (show_ids ? T : first + 1); ++t) {
+      std::string name = t <= first ? task->token_name(full.tokens.data[t]) : "";
+      std::string id = show_ids ? std::to_string(full.position_ids.data[t]) : "";
+      const std::size_t width = std::max(name.size(), id.size());
+      name.resize(width, ' ');
+      id.resize(width, ' ');
+      input += name + " ";
+      ids += id + " ";
+    }
+    while (!input.empty() && input.back() == ' ') input.pop_back();
+    input += " ";
     right += ok;
     std::printf("\n  input     %s\n  expected  %s\n  generated %s %s\n", input.c_str(),
                 expected.c_str(), got.c_str(), ok ? "(right)" : "(WRONG)");
+    if (show_ids) std::printf("  ids       %s\n", ids.c_str());
   }
   std::printf("\n%lld of %lld right\n", static_cast<long long>(right),
               static_cast<long long>(examples));

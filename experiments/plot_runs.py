@@ -133,7 +133,8 @@ def label_colour(label: str) -> str:
 # (tests/experiments/plots_test.py, AddedOptionsTest) fails when pelab writes an option this
 # table lacks, or another default.
 ADDED_OPTION_DEFAULTS = {"length_groups": 1, "bos": 0, "select_index_token": 0,
-                         "length_curriculum": 0}
+                         "length_curriculum": 0, "position_ids": "sequential",
+                         "position_offset_max": 0, "index_hints": 0}
 
 
 def read_run(path: str) -> Run:

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -19,11 +20,56 @@ namespace po = boost::program_options;
 
 namespace pelab {
 
+namespace {
+
+// The largest position id the model reads for an instance of length n with this offset.
+int64_t largest_position_id(const Task& task, PositionIds ids, int64_t n, int64_t offset) {
+  Random scratch(0);
+  const Instance inst = task.make(n, scratch);
+  const std::vector<int32_t> all = task.sequence_position_ids(inst, ids, offset);
+  return *std::max_element(all.begin(), all.end() - 1);  // the last token is never read
+}
+
+// Task-assigned ids against the model: --random-positions draws positions of its own, and a
+// learned table must hold the largest id, in evaluation (no offset) and in training (the
+// largest offset).
+void check_position_ids(const ModelConfig& m, const TrainConfig& c, const Task& task) {
+  const PositionScheme train = training_positions(c);
+  if (!train.any()) return;
+  if (m.random_positions > 0)
+    throw ConfigError("random-positions",
+                      "draws positions of its own; it does not combine with "
+                      "--position-ids " +
+                          c.position_ids + " or --position-offset-max");
+  if (m.pe != "learned") return;
+  const int64_t in_eval = largest_position_id(task, train.ids, eval_lengths(c).back(), 0);
+  if (in_eval >= m.max_len)
+    throw ConfigError("max-len", "--pe learned has " + std::to_string(m.max_len) +
+                                     " positions, but the evaluation's longest length " +
+                                     std::to_string(eval_lengths(c).back()) + " of " + c.task +
+                                     " reads id " + std::to_string(in_eval) + " (raise --max-len)");
+  const int64_t in_training = largest_position_id(task, train.ids, c.train_len_max,
+                                                  std::max<int64_t>(train.offset_max - 1, 0));
+  if (in_training >= m.max_len)
+    throw ConfigError("position-offset-max",
+                      "with offsets up to " + std::to_string(train.offset_max - 1) +
+                          ", training length " + std::to_string(c.train_len_max) + " of " + c.task +
+                          " reads id " + std::to_string(in_training) +
+                          ", past the learned table of --max-len " + std::to_string(m.max_len) +
+                          " (lower the offset or raise --max-len)");
+}
+
+}  // namespace
+
 void check_lengths(const ModelConfig& m, const TrainConfig& c) {
   const std::unique_ptr<Task> task = make_task(c);
   Random scratch(0);
   const int64_t n_max = std::max(eval_lengths(c).back(), c.train_len_max);
   const int64_t T = task->sequence_length(n_max, scratch);
+  if (training_positions(c).any()) {
+    check_position_ids(m, c, *task);
+    return;
+  }
   if (m.pe == "learned" && m.random_positions == 0 && T > m.max_len)
     throw ConfigError("max-len", "--pe learned has " + std::to_string(m.max_len) +
                                      " positions, but length " + std::to_string(n_max) + " of " +

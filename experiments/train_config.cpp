@@ -31,6 +31,19 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
        "task"},
       {"select_index_token", &C::select_index_token,
        "select: write the queried index as one token (n <= 256) instead of three digits", "task"},
+      {"position_ids", &C::position_ids,
+       "the position ids the encodings read: sequential (0..T-1), coupled (tokens that play the "
+       "same part share an id: addition, copy, reverse) or digit (each digit's offset inside its "
+       "number, Abacus: addition, copy, reverse); docs/positions.md",
+       "task"},
+      {"position_offset_max", &C::position_offset_max,
+       "training only: each example's position ids (and index hints) moved up by a random offset "
+       "in [0, M), so that larger ids are seen (0: off)",
+       "task"},
+      {"index_hints", &C::index_hints,
+       "addition: a hint token before each digit, the same for digits of equal significance "
+       "(Zhou et al. 2023)",
+       "task"},
       {"steps", &C::steps, "training steps", "optimization"},
       {"batch_size", &C::batch_size, "sequences per step, each of its own random length",
        "optimization"},
@@ -69,7 +82,16 @@ std::unique_ptr<Task> make_task(const TrainConfig& config) {
   options.addition_reversed = config.addition_reversed;
   options.bos = config.bos;
   options.select_index_token = config.select_index_token;
+  options.index_hints = config.index_hints;
   return make_task(config.task, options);
+}
+
+PositionScheme training_positions(const TrainConfig& config) {
+  return {parse_position_ids(config.position_ids), config.position_offset_max};
+}
+
+PositionScheme evaluation_positions(const TrainConfig& config) {
+  return {parse_position_ids(config.position_ids), 0};
 }
 
 void add_train_options(std::map<std::string, po::options_description>& groups) {
@@ -109,8 +131,36 @@ std::vector<int64_t> eval_lengths(const TrainConfig& c) {
   return lengths;
 }
 
+// The position options against the task: the scheme defined for it, the offset's range, the
+// hints' vocabulary. Each refusal names its option.
+void validate_positions(const TrainConfig& c, const Task& task) {
+  const PositionIds ids = parse_position_ids(c.position_ids);  // throws naming --position-ids
+  if (c.position_offset_max < 0)
+    throw ConfigError("position-offset-max",
+                      "must be >= 0 (0: no offset), got " + std::to_string(c.position_offset_max));
+  if (c.index_hints && c.task != "addition")
+    throw ConfigError("index-hints", "only the addition task writes index hints, not " + c.task);
+  if (c.index_hints && ids != PositionIds::sequential)
+    throw ConfigError("index-hints",
+                      "hints already number the digits; they take --position-ids "
+                      "sequential, not " +
+                          c.position_ids);
+  std::vector<float> row, col;
+  if (c.position_offset_max > 0 && task.grid(c.train_len_min, row, col))
+    throw ConfigError("position-offset-max",
+                      "the " + c.task + " task places tokens on a grid; offsets do not apply");
+  Random scratch(0);
+  task.sequence_position_ids(task.make(task.min_length(), scratch), ids, 0);  // defined?
+  if (c.index_hints && c.train_len_max + c.position_offset_max - 1 > task.max_length())
+    throw ConfigError("position-offset-max",
+                      "length " + std::to_string(c.train_len_max) + " with offsets up to " +
+                          std::to_string(c.position_offset_max - 1) + " needs hints past the " +
+                          std::to_string(task.max_length() + 1) + " index hints");
+}
+
 void validate(const TrainConfig& c) {
   const std::unique_ptr<Task> task = make_task(c);  // throws naming --task (or --bos)
+  validate_positions(c, *task);
   if (c.train_len_min < 1) throw ConfigError("train-len-min", "must be at least 1");
   if (c.train_len_min > c.train_len_max)
     throw ConfigError("train-len-min", "train_len_min " + std::to_string(c.train_len_min) +

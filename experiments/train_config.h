@@ -22,6 +22,9 @@ struct TrainConfig {
   bool addition_reversed = false;
   bool bos = false;  // a BOS token in front of every sequence
   bool select_index_token = false;
+  std::string position_ids = "sequential";  // sequential | coupled | digit (docs/positions.md)
+  int64_t position_offset_max = 0;          // training: each example's ids offset in [0, M)
+  bool index_hints = false;                 // addition: a hint token before each digit
   // optimization (double, so 0.999 means 0.999 as in PyTorch, not the nearest float)
   int64_t steps = 5000;
   int64_t batch_size = 64;
@@ -54,8 +57,12 @@ void add_train_options(std::map<std::string, boost::program_options::options_des
 TrainConfig train_config_from(const boost::program_options::variables_map& vm);
 void validate(const TrainConfig& config);
 
-// The run's task with its options (addition_reversed, bos).
+// The run's task with its options (addition_reversed, bos, index_hints, ...).
 std::unique_ptr<Task> make_task(const TrainConfig& config);
+
+// How the run numbers its tokens in training; evaluation uses the same ids with no offset.
+PositionScheme training_positions(const TrainConfig& config);
+PositionScheme evaluation_positions(const TrainConfig& config);
 
 // The longest training length at step `step` (0-based). Without a curriculum, train_len_max.
 // With --length-curriculum S, it grows from train_len_min to train_len_max over the first S

@@ -78,10 +78,9 @@ int train(RunRecord r, const TrainSetup& setup) {
   const int64_t first_step = r.step;
   try {
     for (int64_t step = r.step; step < c.steps; ++step) {
-      const Batch batch =
-          make_batch(*task, draw_lengths(*task, r.model, c, step, data_rng), data_rng);
-      const int64_t T = batch.tokens.shape[1];
-      const Positions pos = batch_positions(model, *task, batch.n, T, data_rng);
+      const Batch batch = make_batch(*task, draw_lengths(*task, r.model, c, step, data_rng),
+                                     data_rng, training_positions(c));
+      const Positions pos = batch_positions(model, *task, batch, data_rng);
       model.encoding().set_extrapolation(false);
       model.params().zero_grad();
       // With --length-groups G, the batch in G groups by length, each padded to its own
@@ -96,7 +95,9 @@ int train(RunRecord r, const TrainSetup& setup) {
       const double answer_tokens = answer_count(batch);
       double loss_sum = 0.0;
       for (const Batch& g : groups) {
-        const Positions pg = first_positions(pos, g.tokens.shape[1]);
+        // Ids the task wrote follow their rows into the groups; shared positions are a prefix.
+        const Positions pg = g.position_ids.numel() > 0 ? batch_positions(model, *task, g, data_rng)
+                                                        : first_positions(pos, g.tokens.shape[1]);
         Var loss = model.loss(g.tokens, g.targets, g.loss_mask, pg);
         const double weight = groups.size() == 1 ? 1.0 : answer_count(g) / answer_tokens;
         loss_sum += weight * loss.value()[0];

@@ -31,6 +31,18 @@ class WithBos : public Task {
     inst.input.insert(inst.input.begin(), bos());
     return inst;
   }
+  // BOS is no part of the task's numbering: id 0, the inner task's ids after it.
+  bool position_ids(const Instance& inst, PositionIds scheme,
+                    std::vector<int32_t>& ids) const override {
+    Instance inner = inst;
+    inner.input.erase(inner.input.begin());
+    if (!inner_->position_ids(inner, scheme, ids)) return false;
+    ids.insert(ids.begin(), 0);
+    return true;
+  }
+  void shift_markers(Instance& inst, int64_t offset) const override {
+    inner_->shift_markers(inst, offset);
+  }
   int64_t min_length() const override { return inner_->min_length(); }
   int64_t max_length() const override { return inner_->max_length(); }
 

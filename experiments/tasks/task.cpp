@@ -18,18 +18,64 @@ int64_t Task::sequence_length(int64_t n, Random& scratch) const {
   return static_cast<int64_t>(inst.input.size() + 1 + inst.answer.size()) - 1;
 }
 
-Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng) {
-  return make_batch(task, std::vector<int64_t>(batch_size, n), rng);
+PositionIds parse_position_ids(const std::string& name) {
+  if (name == "sequential") return PositionIds::sequential;
+  if (name == "coupled") return PositionIds::coupled;
+  if (name == "digit") return PositionIds::digit;
+  throw ConfigError("position-ids", "must be sequential, coupled or digit, got '" + name + "'");
 }
 
-Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& rng) {
+std::string position_ids_name(PositionIds scheme) {
+  switch (scheme) {
+    case PositionIds::sequential:
+      return "sequential";
+    case PositionIds::coupled:
+      return "coupled";
+    case PositionIds::digit:
+      return "digit";
+  }
+  return "?";
+}
+
+std::vector<int32_t> Task::sequence_position_ids(const Instance& inst, PositionIds scheme,
+                                                 int64_t offset) const {
+  std::vector<int32_t> ids;
+  const std::size_t L = inst.input.size() + 1 + inst.answer.size();
+  if (scheme == PositionIds::sequential) {
+    for (std::size_t t = 0; t < L; ++t) ids.push_back(static_cast<int32_t>(t + offset));
+    return ids;
+  }
+  if (!position_ids(inst, scheme, ids))
+    throw ConfigError("position-ids", "the " + name() + " task does not define " +
+                                          position_ids_name(scheme) +
+                                          " position ids (docs/positions.md lists the tasks)");
+  if (ids.size() != L)
+    throw std::logic_error(name() + ": " + std::to_string(ids.size()) + " position ids for " +
+                           std::to_string(L) + " tokens");
+  for (int32_t& id : ids)
+    if (id > 0) id += static_cast<int32_t>(offset);
+  return ids;
+}
+
+Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng,
+                 const PositionScheme& scheme) {
+  return make_batch(task, std::vector<int64_t>(batch_size, n), rng, scheme);
+}
+
+Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& rng,
+                 const PositionScheme& scheme) {
   const int64_t B = static_cast<int64_t>(lengths.size());
-  std::vector<std::vector<int32_t>> seqs;
+  std::vector<std::vector<int32_t>> seqs, ids;
   std::vector<int64_t> first_answer;  // index of the target that is y_1 (the token after SEP)
   Batch batch;
   int64_t T = 0;
   for (int64_t n : lengths) {
-    const Instance inst = task.make(n, rng);
+    Instance inst = task.make(n, rng);
+    if (scheme.any()) {
+      const int64_t offset = scheme.offset_max > 0 ? rng.integer(scheme.offset_max) : 0;
+      task.shift_markers(inst, offset);
+      ids.push_back(task.sequence_position_ids(inst, scheme.ids, offset));
+    }
     std::vector<int32_t> seq = inst.input;
     seq.push_back(task.sep());
     seq.insert(seq.end(), inst.answer.begin(), inst.answer.end());
@@ -41,6 +87,7 @@ Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& 
   batch.tokens = IntTensor({B, T});
   batch.targets = IntTensor({B, T});
   batch.loss_mask = Tensor::zeros({B, T});
+  if (scheme.any()) batch.position_ids = IntTensor({B, T});
   for (int64_t b = 0; b < B; ++b) {
     const int64_t len = static_cast<int64_t>(seqs[b].size()) - 1;
     batch.tokens_of.push_back(len);
@@ -48,6 +95,7 @@ Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& 
       batch.tokens.data[b * T + t] = seqs[b][t];
       batch.targets.data[b * T + t] = seqs[b][t + 1];
       batch.loss_mask[b * T + t] = t >= first_answer[b] ? 1.0f : 0.0f;
+      if (scheme.any()) batch.position_ids.data[b * T + t] = ids[b][t];
     }
   }
   return batch;
@@ -72,6 +120,8 @@ std::vector<Batch> split_by_length(const Batch& batch, int64_t groups) {
     part.tokens = IntTensor({rows, Tg});
     part.targets = IntTensor({rows, Tg});
     part.loss_mask = Tensor::zeros({rows, Tg});
+    const bool ids = batch.position_ids.numel() > 0;
+    if (ids) part.position_ids = IntTensor({rows, Tg});
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t b = order[first + r];
       part.tokens_of.push_back(batch.tokens_of[b]);
@@ -79,6 +129,7 @@ std::vector<Batch> split_by_length(const Batch& batch, int64_t groups) {
         part.tokens.data[r * Tg + t] = batch.tokens.data[b * T + t];
         part.targets.data[r * Tg + t] = batch.targets.data[b * T + t];
         part.loss_mask[r * Tg + t] = batch.loss_mask[b * T + t];
+        if (ids) part.position_ids.data[r * Tg + t] = batch.position_ids.data[b * T + t];
       }
     }
     part.n = batch.n;  // read only for grid coordinates, and grid tasks have one length a batch

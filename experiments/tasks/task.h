@@ -24,12 +24,23 @@ struct TaskOptions {
   bool addition_reversed = false;   // addition: digits least significant first
   bool bos = false;                 // a BOS token in front of every sequence (tasks/bos.cpp)
   bool select_index_token = false;  // select: the index as one token, not three digits
+  bool index_hints = false;         // addition: a hint token before each digit (addition.cpp)
 };
 
 struct Instance {
   std::vector<int32_t> input;   // the tokens before SEP (may include a query)
   std::vector<int32_t> answer;  // the tokens after SEP
 };
+
+// The position id of each token, which the encodings read instead of its index t
+// (docs/positions.md). sequential: t. coupled (position coupling, Cho et al. 2024): tokens that
+// play the same part share an id, e.g. in addition the digits of equal significance of both
+// operands and the token that predicts the answer digit of that significance. digit (Abacus,
+// McLeish et al. 2024): a digit's 1-based offset inside its own number, 0 for other tokens. Each
+// task that defines coupled or digit ids says how in its file.
+enum class PositionIds { sequential, coupled, digit };
+PositionIds parse_position_ids(const std::string& name);  // throws ConfigError (position-ids)
+std::string position_ids_name(PositionIds scheme);
 
 class Task {
  public:
@@ -52,6 +63,29 @@ class Task {
   }
   // Tokens in the model's input for an instance of length n (the sequence minus its last token).
   int64_t sequence_length(int64_t n, Random& scratch) const;
+  // The coupled or digit position ids of every token of inst's sequence (input, SEP, answer),
+  // into ids; false when the task does not define that scheme (the default).
+  virtual bool position_ids(const Instance& /*inst*/, PositionIds /*scheme*/,
+                            std::vector<int32_t>& /*ids*/) const {
+    return false;
+  }
+  // Moves the task's own position markers in inst (addition's index hints) up by `offset`, the
+  // training offset of --position-offset-max; most tasks have none.
+  virtual void shift_markers(Instance& /*inst*/, int64_t /*offset*/) const {}
+  // The ids of a whole sequence under `scheme`, each id > 0 moved up by `offset` (under
+  // sequential every id moves: 0 stays 0 only for the non-digit tokens of coupled and digit).
+  // Throws ConfigError (position-ids) when the task does not define the scheme.
+  std::vector<int32_t> sequence_position_ids(const Instance& inst, PositionIds scheme,
+                                             int64_t offset) const;
+};
+
+// How a batch's tokens are numbered: the scheme, and in training the range [0, offset_max) of
+// each example's random offset (0: none). The default, sequential with no offset, gives no ids
+// at all: the model numbers every sequence 0..T-1 (or draws --random-positions), as always.
+struct PositionScheme {
+  PositionIds ids = PositionIds::sequential;
+  int64_t offset_max = 0;
+  bool any() const { return ids != PositionIds::sequential || offset_max > 0; }
 };
 
 // Instances as model inputs, next-token targets and the answer mask, all (B, T).
@@ -62,9 +96,14 @@ struct Batch {
   IntTensor tokens, targets;
   Tensor loss_mask;
   std::vector<int64_t> tokens_of;  // per example: its tokens before the padding
+  IntTensor position_ids;          // (B, T) when the scheme gives ids (padding: 0); else empty
 };
-Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng);  // all of length n
-Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& rng);
+// Under a scheme with an offset, each example's offset is drawn from rng right after the
+// example itself; with none, rng gives exactly the draws it always has.
+Batch make_batch(const Task& task, int64_t n, int64_t batch_size, Random& rng,
+                 const PositionScheme& scheme = {});  // all of length n
+Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& rng,
+                 const PositionScheme& scheme = {});
 
 // The examples of `batch` in `groups` groups by length: sorted by their number of tokens
 // (stable), cut into groups of sizes differing by at most one, each group padded only to its

@@ -144,5 +144,14 @@ TEST(BadOptions, ExistingOutWithoutForceIsRefusedAndKept) {
   std::remove(out.c_str());
 }
 
+// pelab grads --task: the batch's task and its position ids.
+TEST(BadOptions, GradsTaskAndPositionIds) {
+  expect_rejected("--task sort --position-ids coupled", "--position-ids");
+  expect_rejected("--task copy --position-ids nearby", "--position-ids");
+  expect_rejected("--task copy --position-offset-max -2", "--position-offset-max");
+  expect_rejected("--task copy --length 0", "--length");
+  expect_rejected("--task copy --length 20 --pe learned --max-len 16", "--max-len");
+}
+
 }  // namespace
 }  // namespace pelab

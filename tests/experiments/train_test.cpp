@@ -224,12 +224,12 @@ const char* kResumeRun =
     "--train-len-min 20 --train-len-max 30 --batch-size 128 --steps 40 --eval-every 10 "
     "--log-every 5 --eval-lens 5,20 --eval-examples 32 --seed 3";
 
-TEST(Train, ResumeAfterSigkillGivesTheSameBits) {
+void expect_resume_gives_the_same_bits(const std::string& run) {
   const std::string a = temp_path("resume_a.h5"), b = temp_path("resume_b.h5");
-  const Result run_a = pelab(std::string(kResumeRun) + " --out " + a);
+  const Result run_a = pelab(run + " --out " + a);
   ASSERT_EQ(run_a.code, 0) << run_a.err;
 
-  const pid_t pid = test::spawn(std::string(kResumeRun) + " --out " + b);
+  const pid_t pid = test::spawn(run + " --out " + b);
   ASSERT_GT(pid, 0);
   const int status = test::kill_after_saves(pid, b, 2);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
@@ -264,6 +264,17 @@ TEST(Train, ResumeAfterSigkillGivesTheSameBits) {
   std::remove(b.c_str());
 }
 
+TEST(Train, ResumeAfterSigkillGivesTheSameBits) {
+  expect_resume_gives_the_same_bits(kResumeRun);
+}
+
+// The training offsets of task-assigned ids are drawn from the data stream, which the run file
+// saves: a resumed run draws the same ones.
+TEST(Train, ResumeWithCoupledIdsAndOffsetsGivesTheSameBits) {
+  expect_resume_gives_the_same_bits(std::string(kResumeRun) +
+                                    " --position-ids coupled --position-offset-max 16");
+}
+
 // --length-groups: the same training up to rounding (the groups' gradients add up to the
 // batch's), and the same bits run to run.
 TEST(Train, LengthGroupsGiveTheSameTrainingUpToRounding) {
@@ -294,6 +305,62 @@ TEST(Train, LengthGroupsGiveTheSameTrainingUpToRounding) {
   for (const char* path : {"/train/loss", "/params/blocks.1.mlp.fc.weight", "/eval/exact_match"})
     EXPECT_TRUE(SameBits(f4, f4b, path)) << path;
   for (const std::string& p : {one, four, again}) std::remove(p.c_str());
+}
+
+// Ids a task assigns follow their examples into the length groups: the same training up to
+// rounding as one group (a group numbered with another example's ids would move the losses by
+// far more than rounding).
+TEST(Train, LengthGroupsKeepEachExamplesPositionIds) {
+  const std::string run =
+      "train --threads 1 --quiet --task reverse --pe learned --max-len 64 --d-model 16 "
+      "--n-heads 2 --n-layers 2 --train-len-max 12 --steps 10 --eval-lens 4,12 "
+      "--eval-examples 16 --eval-every 10 --probe-examples 0 --log-every 1 --seed 2 "
+      "--position-ids coupled --position-offset-max 20";
+  const std::string one = temp_path("ids_groups_1.h5"), four = temp_path("ids_groups_4.h5");
+  for (const auto& [path, groups] : {std::pair{one, 1}, std::pair{four, 4}}) {
+    const Result r = pelab(run + " --length-groups " + std::to_string(groups) + " --out " + path);
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const Tensor l1 = H5File::open_read(one).read_floats("/train/loss"),
+               l4 = H5File::open_read(four).read_floats("/train/loss");
+  ASSERT_EQ(l1.numel(), 10);
+  for (int64_t i = 0; i < 10; ++i) EXPECT_NEAR(l4[i], l1[i], 1e-4 * std::abs(l1[i])) << i;
+  for (const std::string& p : {one, four}) std::remove(p.c_str());
+}
+
+// --position-ids sequential, the default, changes nothing: runs written by the pelab before
+// task-assigned ids existed (tests/fixtures/runs/before_position_ids*.h5, a reverse run with rope
+// and length groups and an addition run with learned positions) are reproduced bit for bit from
+// their own command lines. Bits depend on the sgemm kernel OpenBLAS picks, so on a machine with
+// another kernel than the fixtures' the test is skipped, saying why.
+TEST(Train, SequentialIdsReproduceRunsFromBeforeTaskAssignedIds) {
+  for (const char* name : {"before_position_ids.h5", "before_position_ids_addition.h5"}) {
+    SCOPED_TRACE(name);
+    const std::string fixture = std::string(PELAB_FIXTURES) + "/runs/" + name;
+    const H5File before = H5File::open_read(fixture);
+    std::string args = before.get_attr_string("/", "command_line");
+    const std::string head = "pelab train ", tail = " --out " + std::string(name) + " --force";
+    ASSERT_EQ(args.rfind(head, 0), 0u) << args;
+    ASSERT_EQ(args.substr(args.size() - tail.size()), tail) << args;
+    args = args.substr(head.size(), args.size() - head.size() - tail.size());
+    const std::string out = temp_path(std::string("again_") + name);
+    const Result r = pelab("train " + args + " --position-ids sequential --out " + out);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string kernel = before.get_attr_string("/", "blas_kernel");
+    if (!Contains(r.err, "OpenBLAS kernel " + kernel + "\n"))
+      GTEST_SKIP() << "the fixtures' bits are those of OpenBLAS's " << kernel
+                   << " kernel; this machine: " << r.err.substr(0, r.err.find('\n'));
+    const H5File again = H5File::open_read(out);
+    const std::vector<std::string> params = before.list_datasets("/params", true);
+    ASSERT_FALSE(params.empty());
+    ASSERT_EQ(params, again.list_datasets("/params", true));
+    for (const std::string& p : params) EXPECT_TRUE(SameBits(before, again, "/params/" + p));
+    for (const char* path : {"/train/loss", "/eval/exact_match", "/checkpoint/adam_v"})
+      EXPECT_TRUE(SameBits(before, again, path));
+    EXPECT_EQ(before.get_attr_int64("/checkpoint", "data_rng_0"),
+              again.get_attr_int64("/checkpoint", "data_rng_0"));
+    std::remove(out.c_str());
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,6 +429,33 @@ TEST(Train, BadOptionsAreRefusedBeforeAnythingIsWritten) {
   expect_refused(train + "--length-groups 0", {"--length-groups", "got 0"}, out);
   expect_refused(train + "--batch-size 8 --length-groups 9", {"--length-groups", "batch size 8"},
                  out);
+}
+
+TEST(Train, PositionOptionsAreRefusedBeforeAnythingIsWritten) {
+  const std::string out = temp_path("refused_ids.h5");
+  const std::string train = "train --threads 1 " + std::string(kTiny) + "--out " + out + " ";
+  expect_refused(train + "--position-ids absolute", {"--position-ids", "absolute"}, out);
+  expect_refused(train + "--task sort --position-ids coupled", {"--position-ids", "sort"}, out);
+  expect_refused(train + "--task select --position-ids digit", {"--position-ids", "select"}, out);
+  expect_refused(train + "--position-offset-max -1", {"--position-offset-max", "-1"}, out);
+  // copy of length 10: ids up to 10 read in training, plus an offset of up to 29: past 32
+  expect_refused(train +
+                     "--pe learned --max-len 32 --position-ids coupled --train-len-max 10 "
+                     "--eval-len-max 20 --position-offset-max 30",
+                 {"--position-offset-max", "--max-len 32"}, out);
+  expect_refused(train +
+                     "--pe learned --max-len 16 --position-ids coupled --train-len-max 10 "
+                     "--eval-len-max 20",
+                 {"--max-len", "20"}, out);
+  expect_refused(train + "--position-ids coupled --random-positions 64",
+                 {"--random-positions", "coupled"}, out);
+  expect_refused(train + "--task copy --index-hints", {"--index-hints", "copy"}, out);
+  expect_refused(train + "--task addition --index-hints --position-ids digit",
+                 {"--index-hints", "digit"}, out);
+  expect_refused(train +
+                     "--task addition --index-hints --train-len-max 20 "
+                     "--position-offset-max 90",
+                 {"--position-offset-max", "hints"}, out);
 }
 
 TEST(Train, BadFilesAreRefusedNamingTheFile) {

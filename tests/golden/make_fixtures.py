@@ -29,7 +29,8 @@ Layout of a fixture (names as pelab writes them; see MODEL.md and `pelab grads`)
   /batch/tokens, /batch/targets   int32 [B, T]
   /batch/loss_mask         float32 [B, T], 0 or 1 (some zeros)
   /batch/positions         float32 [T]: the positions every encoding reads (rope2d: row =
-                           pos // grid_cols, col = pos % grid_cols)
+                           pos // grid_cols, col = pos % grid_cols); [B, T] in the *_coupled
+                           cases, one row of task-assigned ids per sequence
   /logits                  float32 [B, T, V]
   /loss                    float64 scalar
   /grads/<name>            float32, d loss / d param
@@ -93,7 +94,23 @@ CASES = [  # name, options beyond BASE
     ("t5_random_positions", dict(pe="t5", random_positions=30)),
     ("fire_random_positions", dict(pe="fire", fire_hidden=8, random_positions=30)),
     ("rope2d_random_positions", dict(pe="rope2d", grid_cols=3, random_positions=30)),
+    # position ids a task assigns, one row per sequence (COUPLED_IDS): absolute and relative
+    ("sinusoidal_coupled", dict(pe="sinusoidal", coupled=True)),
+    ("learned_coupled", dict(pe="learned", coupled=True)),
+    ("rope_coupled", dict(pe="rope", coupled=True)),
+    ("alibi_coupled", dict(pe="alibi", n_heads=4, coupled=True)),
+    ("t5_coupled", dict(pe="t5", n_heads=4, coupled=True)),
+    ("fire_coupled", dict(pe="fire", n_heads=4, fire_hidden=8, coupled=True)),
 ]
+
+# Coupled position ids (B, T) as pelab's tasks write them (docs/positions.md), each row its own:
+#   addition reversed, n = 3:       a0 a1 a2 + b0 b1 b2 SEP s0      1 2 3 0 1 2 3 1 2
+#   addition reversed, n = 2, offset 4:  a0 a1 + b0 b1 SEP s0 s1 (pad)  5 6 0 5 6 5 6 7 0
+#   reverse, n = 4, offset 2:       x1 x2 x3 x4 SEP y1 y2 y3 (pad)  3 4 5 6 6 5 4 3 0
+# Repeated ids, ids that fall, keys whose id is past their query's, and a padding id 0.
+COUPLED_IDS = [[1, 2, 3, 0, 1, 2, 3, 1, 2],
+               [5, 6, 0, 5, 6, 5, 6, 7, 0],
+               [3, 4, 5, 6, 6, 5, 4, 3, 0]]
 
 STRING_FIELDS = {k for k, v in R.DEFAULTS.items() if isinstance(v, str)}
 FLOAT_FIELDS = {k for k, v in R.DEFAULTS.items() if isinstance(v, float)}
@@ -197,6 +214,8 @@ def dataset(parent, path, data, dtype):
 # ---------------------------------------------------------------- one case
 
 def make_case(name, options):
+    options = dict(options)
+    coupled = options.pop("coupled", False)
     cfg = R.make_config(**{**BASE, **options})
     seed = zlib.crc32(name.encode())
     torch.manual_seed(seed)
@@ -210,6 +229,8 @@ def make_case(name, options):
     mask[0, 0], mask[B - 1, T - 1] = 0.0, 1.0  # some zeros, some ones
     if cfg["random_positions"] > 0:  # sorted distinct integers from [0, M)
         pos = torch.randperm(cfg["random_positions"], generator=gen)[:T].sort().values.float()
+    elif coupled:
+        pos = torch.tensor(COUPLED_IDS, dtype=torch.float32)
     else:
         pos = torch.arange(T, dtype=torch.float32)
 

@@ -297,7 +297,12 @@ class GPT(nn.Module):
                     p.normal_(0.0, 0.02)
 
     def forward(self, tokens, positions=None):
-        """tokens (B, T) int -> logits (B, T, V); positions (T,) float, default 0..T-1."""
+        """tokens (B, T) int -> logits (B, T, V); positions (T,) float, default 0..T-1, or
+        (B, T), one row per sequence (ids a task assigns): then each sequence is run on its own
+        with its row, which is what positions per sequence mean."""
+        if positions is not None and positions.dim() == 2:
+            return torch.cat([self.forward(tokens[b:b + 1], positions[b])
+                              for b in range(tokens.shape[0])])
         cfg = self.cfg
         pe = cfg["pe"]
         B, T = tokens.shape

@@ -101,8 +101,14 @@ struct Golden {
   Positions positions;
 };
 
-// Positions from /batch/positions; rope2d's grid: row = p div grid_cols, col = p mod grid_cols.
+// Positions from /batch/positions, (T) shared by the batch or (B, T) one row per sequence (the
+// ids a task assigns); rope2d's grid: row = p div grid_cols, col = p mod grid_cols.
 Positions positions_from(const Tensor& pos, int64_t grid_cols) {
+  if (pos.dim() == 2) {
+    std::vector<int32_t> ids;
+    for (int64_t i = 0; i < pos.numel(); ++i) ids.push_back(static_cast<int32_t>(pos[i]));
+    return per_sequence_positions(ids, pos.size(0), grid_cols);
+  }
   Positions p;
   for (int64_t t = 0; t < pos.numel(); ++t) {
     const float row = std::floor(pos[t] / static_cast<float>(grid_cols));
@@ -267,9 +273,11 @@ TEST_P(GoldenFixture, EncodingIsVisibleInLogits) {
     const bool grid = g.config.pe == "rope2d";
     for (float& p : shifted.index) p += grid ? static_cast<float>(g.config.grid_cols) : 1.0f;
     for (float& r : shifted.row) r += 1.0f;
-    if (!grid)
-      shifted =
-          positions_from(Tensor::from({g.positions.size()}, shifted.index), g.config.grid_cols);
+    if (!grid) {
+      const Shape shape = g.positions.rows > 1 ? Shape{g.positions.rows, g.positions.size()}
+                                               : Shape{g.positions.size()};
+      shifted = positions_from(Tensor::from(shape, shifted.index), g.config.grid_cols);
+    }
     Model m(g);
     const Tensor logits = m.net.forward(g.tokens, shifted).value();
     const std::set<std::string> relative = {"rope", "xpos", "rope2d", "alibi", "t5"};

@@ -27,9 +27,12 @@ TEST(GeluLinear, SameBitsAsLinearOfGelu) {
 }
 
 // The forward works a block of rows at a time (1 MiB of gelu(h) per thread), the backward too
-// (4 MiB). With rows that make several blocks and a short last one: the forward and dh, db have
-// the same bits as the two ops, dW (summed over rows block by block) agrees to rounding, and
-// the same thread count gives the same bits; gelu(h) is never held whole.
+// (4 MiB). With rows that make several blocks and a short last one: db has the same bits as the
+// two ops; the forward, dh and dW agree to rounding; the same thread count gives the same bits;
+// gelu(h) is never held whole. The forward and dh are products of a block of rows, and OpenBLAS
+// may round a row differently in a product with fewer rows (on an AMD EPYC with the Haswell
+// kernel, 3687 of the 14400 elements of a 600 x 2048 by 2048 x 24 product differ from the same
+// product taken 128 rows at a time), so only db, summed by pelab itself, is compared bit for bit.
 TEST(GeluLinear, ByBlocksOfRows) {
   Random rng(9);
   // 600 rows of 2048: 128 rows a forward block (5 blocks), 512 a backward block (2 blocks)
@@ -44,12 +47,14 @@ TEST(GeluLinear, ByBlocksOfRows) {
     const auto u = test::values_and_grads(unfused, {h, w, b});
     EXPECT_EQ(a, test::values_and_grads(fused, {h, w, b})) << threads << " threads";
     ASSERT_EQ(a.size(), 4u);
-    EXPECT_EQ(a[0], u[0]) << "y, " << threads << " threads";
-    EXPECT_EQ(a[1], u[1]) << "dh, " << threads << " threads";
     EXPECT_EQ(a[3], u[3]) << "db, " << threads << " threads";
-    ASSERT_EQ(a[2].size(), u[2].size());
-    for (std::size_t i = 0; i < a[2].size(); ++i)  // sums of 600 products of size ~1
-      ASSERT_NEAR(a[2][i], u[2][i], 1e-4f * (1.0f + std::fabs(u[2][i]))) << "dW " << i;
+    // y: sums of 2048 products of size ~1; dh: of 24; dW: of 600
+    for (int k : {0, 1, 2}) {
+      ASSERT_EQ(a[k].size(), u[k].size());
+      for (std::size_t i = 0; i < a[k].size(); ++i)
+        ASSERT_NEAR(a[k][i], u[k][i], 1e-4f * (1.0f + std::fabs(u[k][i])))
+            << "output " << k << " element " << i << ", " << threads << " threads";
+    }
 
     pool_trim();  // buffers of exact sizes: the pool's history does not count
     pool_reset_peak();

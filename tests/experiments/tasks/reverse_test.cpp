@@ -33,6 +33,17 @@ TEST(ReverseTask, HandWrittenExample) {
   EXPECT_EQ(inst.answer, (std::vector<int32_t>{5, 1, 4, 1, 3}));
 }
 
+// Coupled: the token that predicts answer symbol j has the id of the input symbol it mirrors.
+TEST(ReverseTask, PositionIds) {
+  const std::unique_ptr<Task> task = make_task("reverse");
+  const Instance inst = test::draw(*task, 3, 1, 2)[0];
+  //                               x1 x2 x3 SEP y1 y2 y3
+  EXPECT_EQ(task->sequence_position_ids(inst, PositionIds::coupled, 0),
+            (std::vector<int32_t>{1, 2, 3, 3, 2, 1, 0}));
+  EXPECT_EQ(task->sequence_position_ids(inst, PositionIds::digit, 0),
+            (std::vector<int32_t>{1, 2, 3, 0, 1, 2, 3}));
+}
+
 TEST(ReverseTask, Deterministic) {
   test::expect_deterministic(*make_task("reverse"), 6);
 }

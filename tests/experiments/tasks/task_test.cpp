@@ -196,5 +196,93 @@ TEST(SplitByLength, GroupsExamplesByLengthWithLessPadding) {
   EXPECT_THROW(split_by_length(batch, 12), std::invalid_argument);
 }
 
+// ---------------------------------------------------------------- position ids (task.h)
+
+// copy's ids (experiments/tasks/copy.cpp, whose own tests are the course kit's A6 suite).
+TEST(PositionIds, CopyCoupledAndDigit) {
+  const std::unique_ptr<Task> task = make_task("copy");
+  const Instance inst = test::draw(*task, 3, 1, 2)[0];
+  //                                 x1 x2 x3 SEP y1 y2 y3: SEP predicts y1, the copy of x1
+  EXPECT_EQ(task->sequence_position_ids(inst, PositionIds::coupled, 0),
+            (std::vector<int32_t>{1, 2, 3, 1, 2, 3, 4}));
+  EXPECT_EQ(task->sequence_position_ids(inst, PositionIds::digit, 0),
+            (std::vector<int32_t>{1, 2, 3, 0, 1, 2, 3}));
+  EXPECT_EQ(task->sequence_position_ids(inst, PositionIds::sequential, 4),
+            (std::vector<int32_t>{4, 5, 6, 7, 8, 9, 10}));
+}
+
+// With BOS in front, BOS has id 0 and the task's ids follow.
+TEST(PositionIds, BosIsZeroAndTheTasksIdsFollow) {
+  TaskOptions options;
+  options.bos = true;
+  const std::unique_ptr<Task> task = make_task("reverse", options);
+  const Instance inst = test::draw(*task, 2, 1, 2)[0];
+  EXPECT_EQ(task->sequence_position_ids(inst, PositionIds::coupled, 3),
+            (std::vector<int32_t>{0, 4, 5, 5, 4, 0}));  // BOS x1 x2 SEP y1 y2
+}
+
+TEST(PositionIds, NamesAndUndefinedSchemes) {
+  EXPECT_EQ(parse_position_ids("coupled"), PositionIds::coupled);
+  EXPECT_EQ(position_ids_name(PositionIds::digit), "digit");
+  try {
+    parse_position_ids("absolute");
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.option(), "position-ids");
+    EXPECT_TRUE(Contains(e.what(), "absolute"));
+  }
+  for (const char* name : {"sort", "select", "parity", "grid"}) {
+    const std::unique_ptr<Task> task = make_task(name);
+    const Instance inst = test::draw(*task, task->min_length(), 1, 1)[0];
+    EXPECT_THROW(task->sequence_position_ids(inst, PositionIds::coupled, 0), ConfigError) << name;
+    EXPECT_THROW(task->sequence_position_ids(inst, PositionIds::digit, 0), ConfigError) << name;
+  }
+}
+
+// The default scheme writes no ids and draws exactly what it always drew; a scheme's ids are
+// the task's, row by row, padded with 0; the offsets are drawn after each example.
+TEST(MakeBatch, PositionIdsPerExample) {
+  const std::unique_ptr<Task> task = make_task("copy");
+  const std::vector<int64_t> lengths = {2, 4, 3};
+  Random a(8), b(8), c(8);
+  const Batch plain = make_batch(*task, lengths, a);
+  EXPECT_EQ(plain.position_ids.numel(), 0);
+  const Batch coupled = make_batch(*task, lengths, b, {PositionIds::coupled, 0});
+  EXPECT_EQ(coupled.tokens.data, plain.tokens.data);
+  EXPECT_EQ(a.next_u64(), b.next_u64());  // no offset: no extra draw
+  const int64_t T = 8;                    // 4 + SEP + 4 - 1
+  ASSERT_EQ(coupled.position_ids.shape, (Shape{3, T}));
+  EXPECT_EQ(coupled.position_ids.data, (std::vector<int32_t>{1, 2, 1, 2, 0, 0, 0, 0,  //
+                                                             1, 2, 3, 4, 1, 2, 3, 4,  //
+                                                             1, 2, 3, 1, 2, 3, 0, 0}));
+  const Batch moved = make_batch(*task, lengths, c, {PositionIds::coupled, 10});
+  Random replay(8);
+  for (int64_t r = 0; r < 3; ++r) {
+    task->make(lengths[r], replay);
+    const int32_t offset = static_cast<int32_t>(replay.integer(10));
+    for (int64_t t = 0; t < 2 * lengths[r]; ++t)
+      EXPECT_EQ(moved.position_ids.data[r * T + t], coupled.position_ids.data[r * T + t] + offset)
+          << r << ", " << t;
+  }
+}
+
+// Each group keeps its rows' ids.
+TEST(SplitByLength, CarriesThePositionIds) {
+  const std::unique_ptr<Task> task = make_task("reverse");
+  Random rng(3);
+  const Batch batch = make_batch(*task, {5, 1, 3, 2}, rng, {PositionIds::coupled, 0});
+  for (const Batch& g : split_by_length(batch, 2)) {
+    const int64_t Tg = g.tokens.shape[1];
+    ASSERT_EQ(g.position_ids.shape, g.tokens.shape);
+    for (int64_t r = 0; r < g.tokens.shape[0]; ++r) {
+      const int64_t n = (g.tokens_of[r] + 1) / 2;  // reverse: 2n tokens, n + 1 of SEP and input
+      for (int64_t t = 0; t < Tg; ++t) {
+        const int32_t expected = t < n ? t + 1 : t == n ? n : t < 2 * n ? 2 * n - t : 0;
+        EXPECT_EQ(g.position_ids.data[r * Tg + t], expected) << "n " << n << ", t " << t;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pelab
