@@ -90,7 +90,7 @@ int eval_command(int argc, char** argv) {
 
   r.eval_log = EvalLog{};
   r.eval_log.lengths = eval_lengths(r.train);
-  record_evaluation(r, evaluate(model, *task, r.train, r.eval_log.lengths));
+  record_evaluation(r, evaluate(model, *task, r.train, r.eval_log.lengths, &r.query_map));
   double in_dist = 0.0, longest = 0.0;
   summarize(r, in_dist, longest);
   r.attention.clear();

@@ -1,6 +1,7 @@
 #include "experiments/evaluate.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace pelab {
 
@@ -24,7 +25,7 @@ Positions batch_positions(const Transformer& model, const Task& task, const Batc
 }
 
 void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64_t& examples,
-                 int64_t& tokens_right, int64_t& tokens) {
+                 int64_t& tokens_right, int64_t& tokens, std::vector<bool>* right) {
   const int64_t B = batch.tokens.shape[0], T = batch.tokens.shape[1], V = logits.size(-1);
   for (int64_t b = 0; b < B; ++b) {
     bool all = true;
@@ -39,15 +40,19 @@ void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64
     }
     exact += all;
     ++examples;
+    if (right != nullptr) right->push_back(all);
   }
 }
 
 std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const TrainConfig& config,
-                                  const std::vector<int64_t>& lengths) {
+                                  const std::vector<int64_t>& lengths, QueryMap* map) {
   NoGradGuard no_grad;
   model.encoding().set_extrapolation(true);
   std::vector<LengthScore> scores;
-  for (int64_t n : lengths) {
+  if (map != nullptr) *map = QueryMap{};
+  const int64_t K = lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end());
+  for (std::size_t li = 0; li < lengths.size(); ++li) {
+    const int64_t n = lengths[li];
     Random rng(eval_seed(config.seed, n));
     int64_t exact = 0, examples = 0, right = 0, tokens = 0;
     for (int64_t done = 0; done < config.eval_examples; done += config.eval_batch_size) {
@@ -55,12 +60,29 @@ std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const Tr
       const Batch batch = make_batch(task, n, B, rng, evaluation_positions(config));
       const Positions pos = batch_positions(model, task, batch, rng);
       const Var logits = model.forward(batch.tokens, pos);
-      score_batch(logits.value(), batch, exact, examples, right, tokens);
+      std::vector<bool> each;
+      score_batch(logits.value(), batch, exact, examples, right, tokens, &each);
+      if (map == nullptr || batch.query.empty() || batch.query[0] < 0) continue;
+      if (map->empty()) {  // the first batch of a task with queries: the map's shape
+        map->lengths = lengths;
+        map->indices = K;
+        map->exact_match.assign(lengths.size() * K, 0.0);
+        map->examples.assign(lengths.size() * K, 0.0);
+      }
+      for (std::size_t b = 0; b < each.size(); ++b) {
+        const std::size_t cell = li * K + static_cast<std::size_t>(batch.query[b]);
+        map->exact_match[cell] += each[b] ? 1.0 : 0.0;
+        map->examples[cell] += 1.0;
+      }
     }
     scores.push_back(
         {n, static_cast<double>(exact) / static_cast<double>(examples),
          static_cast<double>(right) / static_cast<double>(std::max<int64_t>(tokens, 1))});
   }
+  if (map != nullptr)
+    for (std::size_t i = 0; i < map->exact_match.size(); ++i)
+      map->exact_match[i] =
+          map->examples[i] > 0 ? map->exact_match[i] / map->examples[i] : std::nan("");
   return scores;
 }
 

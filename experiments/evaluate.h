@@ -32,13 +32,15 @@ Positions batch_positions(const Transformer& model, const Task& task, const Batc
 
 // The held-out set of length n is drawn from its own generator, seeded by (seed, n) only, so
 // it is the same at every evaluation and in every run with that seed. Runs with recording off
-// and RoPE scaling (if any) on; leaves the model in that state.
+// and RoPE scaling (if any) on; leaves the model in that state. With `map`, and a task whose
+// examples query an index, also fills the map from the same examples (else leaves it empty).
 std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const TrainConfig& config,
-                                  const std::vector<int64_t>& lengths);
+                                  const std::vector<int64_t>& lengths, QueryMap* map = nullptr);
 
-// The answer-position argmax hits of one batch: adds to exact (per example) and token counts.
+// The answer-position argmax hits of one batch: adds to exact (per example) and token counts;
+// with `right`, appends whether each example was exactly right.
 void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64_t& examples,
-                 int64_t& tokens_right, int64_t& tokens);
+                 int64_t& tokens_right, int64_t& tokens, std::vector<bool>* right = nullptr);
 
 uint64_t eval_seed(int64_t seed, int64_t n);
 

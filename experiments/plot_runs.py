@@ -13,7 +13,7 @@ import os
 import sys
 import zlib
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import h5py
 import numpy as np
@@ -78,6 +78,9 @@ class Run:
     exact_match: np.ndarray      # (E, K)
     train_step: np.ndarray       # (N,), empty if the file has no /train
     train_loss: np.ndarray       # (N,)
+    # select: exact match by (length, queried index) at the last evaluation (None without)
+    query_lengths: Optional[np.ndarray] = None      # (K,)
+    query_exact_match: Optional[np.ndarray] = None  # (K, I), NaN where no example
 
     @property
     def task(self) -> str:
@@ -161,11 +164,16 @@ def read_run(path: str) -> Run:
             train_loss = np.asarray(f["train/loss"][:], dtype=np.float64)
         else:
             train_step = train_loss = np.zeros(0)
+        query_lengths = query_exact_match = None
+        if "query_exact_match" in ev and "query_lengths" in ev:
+            query_lengths = np.asarray(ev["query_lengths"][:], dtype=np.int64)
+            query_exact_match = np.asarray(ev["query_exact_match"][:], dtype=np.float64)
     name = os.path.basename(path)
     if name.endswith(".h5"):
         name = name[: -len(".h5")]
     return Run(name, path, config, encoding_label(config), int(config["train_len_max"]),
-               eval_step, lengths, exact_match, train_step, train_loss)
+               eval_step, lengths, exact_match, train_step, train_loss, query_lengths,
+               query_exact_match)
 
 
 def read_runs(directory: str) -> List[Run]:

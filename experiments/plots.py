@@ -10,6 +10,11 @@ files (an unfinished save) are ignored. The figures, each written as PNG and SVG
                        with the longest training length marked "train max".
   training_<task>      the training loss of every run (log scale), and beside it the
                        in-distribution exact match (lengths <= train_len_max) over training.
+  query_map_<task>     for tasks whose examples query an index (select): exact match of the
+                       last evaluation as a map over (input length n, queried index k), one
+                       panel per encoding (the mean over seeds), the training lengths marked:
+                       does an encoding fail at reading the index, at large k, or past the
+                       training length?
   attention_<run>      for each --attention run: the attention maps of probe example 0, one
                        heatmap per layer (rows) and head (columns), query on y, key on x.
   encodings            the encodings from their closed forms, as pelab computes them: (a)
@@ -32,6 +37,7 @@ their encodings is plot_runs.py, the encodings figure plot_encodings.py, both be
 import argparse
 import os
 import sys
+import warnings
 from typing import Dict, List, Optional, Sequence
 
 try:
@@ -134,6 +140,50 @@ def plot_exact_match(task: str, runs: Sequence[Run]):
     ax.grid(True, alpha=0.3)
     ax.set_title(task)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Figure: exact match by (length, queried index), for select
+
+
+def plot_query_map(task: str, runs: Sequence[Run]):
+    """One heatmap per encoding label: exact match over (input length n on x, queried index k
+    on y, 0-based), the mean over the label's seeds. Cells no example queried (k >= n) are
+    blank. Returns the figure, or None if no run of the task has a map."""
+    mapped = [run for run in runs if run.query_exact_match is not None]
+    if not mapped:
+        return None
+    groups = _runs_by_label(mapped)
+    columns = min(3, len(groups))
+    rows = (len(groups) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns + 1.0, 3.2 * rows),
+                             squeeze=False, layout="constrained")
+    image = None
+    for ax, (label, group) in zip(axes.flat, groups.items()):
+        lengths = group[0].query_lengths
+        maps = [run.query_exact_match for run in group
+                if np.array_equal(run.query_lengths, lengths)
+                and run.query_exact_match.shape == group[0].query_exact_match.shape]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)  # all-NaN cells stay NaN
+            mean = np.nanmean(np.stack(maps), axis=0)
+        # x: one column per evaluated length (lengths may skip), y: index k
+        image = ax.imshow(mean.T, origin="lower", aspect="auto", vmin=0.0, vmax=1.0,
+                          cmap="viridis", interpolation="nearest",
+                          extent=(-0.5, len(lengths) - 0.5, -0.5, mean.shape[1] - 0.5))
+        trained = np.searchsorted(lengths, group[0].train_len_max, side="right")
+        ax.axvline(trained - 0.5, color="white", linestyle="--", linewidth=1)
+        ticks = np.linspace(0, len(lengths) - 1, min(6, len(lengths))).round().astype(int)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([str(lengths[t]) for t in ticks])
+        ax.set_title(f"{label} ({len(maps)} seed{'s' if len(maps) != 1 else ''})", fontsize=9)
+        ax.set_xlabel("input length n")
+        ax.set_ylabel("queried index k")
+    for ax in list(axes.flat)[len(groups):]:
+        ax.axis("off")
+    fig.colorbar(image, ax=axes, shrink=0.8, label="exact match")
+    fig.suptitle(f"{task}: exact match by length and queried index (dashed: train max)")
     return fig
 
 
@@ -327,6 +377,9 @@ def main(argv=None) -> int:
             save_figure(fig, args.out, f"exact_match_{safe_stem(task)}", args.formats)
         save_figure(plot_training(task, task_runs), args.out, f"training_{safe_stem(task)}",
                     args.formats)
+        query_map = plot_query_map(task, task_runs)
+        if query_map is not None:
+            save_figure(query_map, args.out, f"query_map_{safe_stem(task)}", args.formats)
 
     for name in args.attention:
         path = resolve_run_path(name, args.dir)

@@ -78,6 +78,15 @@ void save_run(const std::string& path, const RunRecord& r, const Parameters& par
       f.write_floats("/checkpoint/adam_m", optimizer->m());
       f.write_floats("/checkpoint/adam_v", optimizer->v());
     }
+    if (!r.query_map.empty()) {
+      const QueryMap& q = r.query_map;
+      const int64_t K = static_cast<int64_t>(q.lengths.size());
+      IntTensor ql({K});
+      for (int64_t k = 0; k < K; ++k) ql.data[k] = static_cast<int32_t>(q.lengths[k]);
+      f.write_ints("/eval/query_lengths", ql);
+      f.write_floats("/eval/query_exact_match", doubles_to_tensor(q.exact_match, {K, q.indices}));
+      f.write_floats("/eval/query_examples", doubles_to_tensor(q.examples, {K, q.indices}));
+    }
     if (!r.attention.empty()) {
       f.write_ints("/attention/tokens", r.probe_tokens);
       for (std::size_t l = 0; l < r.attention.size(); ++l)

@@ -8,6 +8,8 @@
 //   /eval/step (E), /eval/lengths (K), /eval/exact_match, /eval/token_accuracy (E x K)
 //   /checkpoint/adam_m, adam_v (flat); attrs step, adam_steps, data_rng_0..3
 //   /attention/tokens (P, T), /attention/layer<l> (P, H, T, T)    at the end
+//   /eval/query_lengths (K), /eval/query_exact_match, /eval/query_examples (K x I)
+//                at the end, for tasks that query an index (select): experiments/evaluate.h
 //
 // Crash safety: the file is never modified in place. Each save writes a complete new file
 // next to it (FILE.tmp) and renames it over FILE, which is atomic. A run killed at any moment,
@@ -20,6 +22,7 @@
 #include "autograd/optim/adamw.h"
 #include "core/int_tensor.h"
 #include "core/random.h"
+#include "experiments/query_map.h"
 #include "experiments/train_config.h"
 #include "models/config.h"
 #include "models/transformer.h"
@@ -52,6 +55,8 @@ struct RunRecord {
   // Attention maps of the probe examples (at the end)
   IntTensor probe_tokens;
   std::vector<Tensor> attention;  // per layer (P, H, T, T)
+  // Exact match by (length, queried index) of the last evaluation (select), at the end
+  QueryMap query_map;
 };
 
 // Writes the whole record, the model's parameters and the optimizer's moments to `path`

@@ -145,7 +145,9 @@ int train(RunRecord r, const TrainSetup& setup) {
       }
       const bool eval_now = r.step % c.eval_every == 0 || r.step == c.steps;
       if (eval_now) {
-        record_evaluation(r, evaluate(model, *task, c, lengths));
+        // The last evaluation also sorts select's examples by their queried index.
+        record_evaluation(
+            r, evaluate(model, *task, c, lengths, r.step == c.steps ? &r.query_map : nullptr));
         if (r.step == c.steps) {
           record_attention(model, *task, r);
           r.status = "completed";

@@ -37,6 +37,7 @@ class Select : public Task {
         inst.input.push_back(static_cast<int32_t>(11 + digit));
     }
     inst.answer = {answer};
+    inst.query = i;
     return inst;
   }
 

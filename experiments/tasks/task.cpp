@@ -82,6 +82,7 @@ Batch make_batch(const Task& task, const std::vector<int64_t>& lengths, Random& 
     T = std::max(T, static_cast<int64_t>(seq.size()) - 1);
     batch.n = std::max(batch.n, n);
     first_answer.push_back(static_cast<int64_t>(inst.input.size()));
+    batch.query.push_back(inst.query);
     seqs.push_back(std::move(seq));
   }
   batch.tokens = IntTensor({B, T});
@@ -125,6 +126,7 @@ std::vector<Batch> split_by_length(const Batch& batch, int64_t groups) {
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t b = order[first + r];
       part.tokens_of.push_back(batch.tokens_of[b]);
+      part.query.push_back(batch.query[b]);
       for (int64_t t = 0; t < Tg; ++t) {
         part.tokens.data[r * Tg + t] = batch.tokens.data[b * T + t];
         part.targets.data[r * Tg + t] = batch.targets.data[b * T + t];

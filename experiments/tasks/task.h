@@ -30,6 +30,7 @@ struct TaskOptions {
 struct Instance {
   std::vector<int32_t> input;   // the tokens before SEP (may include a query)
   std::vector<int32_t> answer;  // the tokens after SEP
+  int64_t query = -1;           // select: the queried index (0-based); -1 for other tasks
 };
 
 // The position id of each token, which the encodings read instead of its index t
@@ -97,6 +98,7 @@ struct Batch {
   Tensor loss_mask;
   std::vector<int64_t> tokens_of;  // per example: its tokens before the padding
   IntTensor position_ids;          // (B, T) when the scheme gives ids (padding: 0); else empty
+  std::vector<int64_t> query;      // per example: the queried index (select), else -1
 };
 // Under a scheme with an offset, each example's offset is drawn from rng right after the
 // example itself; with none, rng gives exactly the draws it always has.

@@ -33,7 +33,7 @@ import plots  # noqa: E402
 
 
 def write_run(path, task, pe, seed, random_positions=0, rope_scaling="none", attention=False,
-              train_len_max=4, lengths=(1, 2, 3, 4, 5, 6, 7, 8), evaluations=2):
+              train_len_max=4, lengths=(1, 2, 3, 4, 5, 6, 7, 8), evaluations=2, query_map=None):
     """A run file with /config, /train and two evaluations (or fewer); /attention/layer0 if asked.
 
     With evaluations=0 it is a run read before its first evaluation: /eval/step of shape (0)
@@ -62,6 +62,9 @@ def write_run(path, task, pe, seed, random_positions=0, rope_scaling="none", att
         falloff = np.clip(1.0 - 0.3 * (np.array(lengths) - train_len_max), 0, 1)
         scores = np.stack([0.5 * falloff, falloff])[2 - evaluations:]
         ev["exact_match"] = scores.reshape(evaluations, len(lengths)).astype(np.float32)
+        if query_map is not None:  # select's (K, I) map, I = the longest length
+            ev["query_lengths"] = np.array(lengths, dtype=np.int32)
+            ev["query_exact_match"] = np.asarray(query_map, dtype=np.float32)
         if attention:
             group = f.create_group("attention")
             group["tokens"] = rng.integers(0, 10, size=(4, 5)).astype(np.int32)
@@ -89,6 +92,14 @@ class PlotsTest(unittest.TestCase):
         write_run(os.path.join(d, "reverse_alibi_s0.h5"), "reverse", "alibi", 0,
                   rope_scaling=None, attention=True)
         write_run(os.path.join(d, "sort_rope_s0.h5"), "sort", "rope", 0, evaluations=0)
+        # select with its map: right at k < 2 only, NaN past each length (k >= n)
+        lengths = (1, 2, 3, 4, 5, 6)
+        cls.select_map = np.array([[1.0 if k < 2 else 0.0 for k in range(6)] for _ in lengths])
+        for i, n in enumerate(lengths):
+            cls.select_map[i, n:] = np.nan
+        for seed in (0, 1):
+            write_run(os.path.join(d, f"select_learned_s{seed}.h5"), "select", "learned", seed,
+                      lengths=lengths, query_map=cls.select_map)
         with open(os.path.join(d, "bad.h5"), "w") as f:
             f.write("junk\n")
         with h5py.File(os.path.join(d, "no_eval.h5"), "w") as f:
@@ -112,7 +123,7 @@ class PlotsTest(unittest.TestCase):
     def test_figures_written(self):
         stems = ["exact_match_copy", "exact_match_reverse", "training_copy",
                  "training_reverse", "training_sort", "attention_reverse_alibi_s0",
-                 "encodings"]
+                 "encodings", "exact_match_select", "training_select", "query_map_select"]
         for stem in stems:
             for fmt in ("png", "svg"):
                 path = os.path.join(self.out, f"{stem}.{fmt}")
@@ -121,6 +132,21 @@ class PlotsTest(unittest.TestCase):
                 self.assertIn(f"wrote {path}\n", self.stdout)
         self.assertEqual(sorted(os.listdir(self.out)),
                          sorted(f"{stem}.{fmt}" for stem in stems for fmt in ("png", "svg")))
+
+    def test_query_map_only_for_runs_with_one(self):
+        # copy, reverse and sort runs have no map: no query_map figure of theirs
+        self.assertFalse(os.path.exists(os.path.join(self.out, "query_map_copy.png")))
+        with contextlib.redirect_stderr(io.StringIO()):
+            all_runs = plot_runs.read_runs(self.dir)
+        runs = [r for r in all_runs if r.task == "select"]
+        self.assertEqual(len(runs), 2)
+        np.testing.assert_array_equal(runs[0].query_exact_match, self.select_map)
+        fig = plots.plot_query_map("select", runs)
+        image = fig.axes[0].images[0].get_array()
+        # the mean of the two seeds, transposed: y is the queried index
+        np.testing.assert_array_equal(np.ma.filled(image, np.nan), self.select_map.T)
+        self.assertIn("2 seeds", fig.axes[0].get_title())
+        self.assertIsNone(plots.plot_query_map("copy", [r for r in all_runs if r.task == "copy"]))
 
     def test_png_signature(self):
         with open(os.path.join(self.out, "exact_match_copy.png"), "rb") as f:
@@ -148,7 +174,8 @@ class PlotsTest(unittest.TestCase):
             runs = plot_runs.read_runs(self.dir)
         self.assertEqual(sorted(run.name for run in runs),
                          ["copy_none_s0", "copy_rope_rand_s0", "copy_rope_s0", "copy_rope_s1",
-                          "copy_rope_yarn_s0", "reverse_alibi_s0", "sort_rope_s0"])
+                          "copy_rope_yarn_s0", "reverse_alibi_s0", "select_learned_s0",
+                          "select_learned_s1", "sort_rope_s0"])
         run = next(run for run in runs if run.name == "copy_rope_s0")
         self.assertEqual(run.task, "copy")
         self.assertEqual(run.train_len_max, 4)
@@ -163,7 +190,8 @@ class PlotsTest(unittest.TestCase):
             plots.main([self.dir, "--out", out, "--formats", "png", "--no-encodings"])
         self.assertEqual(sorted(os.listdir(out)),
                          ["exact_match_copy.png", "exact_match_reverse.png",
-                          "training_copy.png", "training_reverse.png", "training_sort.png"])
+                          "exact_match_select.png", "query_map_select.png", "training_copy.png",
+                          "training_reverse.png", "training_select.png", "training_sort.png"])
 
 
 class LabelTest(unittest.TestCase):

@@ -431,6 +431,44 @@ TEST(Train, BadOptionsAreRefusedBeforeAnythingIsWritten) {
                  out);
 }
 
+// select's last evaluation, sorted by the queried index: each length's row of the map, weighted
+// by its examples, is that length's exact match; no example queries an index past its input; a
+// task without queries writes no map.
+TEST(Train, SelectRecordsExactMatchByQueriedIndex) {
+  const std::string sel = temp_path("select_map.h5"), copy = temp_path("copy_no_map.h5");
+  const std::string run =
+      "train --threads 1 --quiet --d-model 16 --n-heads 2 --n-layers 1 "
+      "--steps 30 --train-len-max 5 --eval-lens 2,5,9 --eval-examples 50 "
+      "--eval-every 15 --probe-examples 0 --lr 1e-2 ";
+  ASSERT_EQ(pelab(run + "--task select --out " + sel).code, 0);
+  ASSERT_EQ(pelab(run + "--task copy --out " + copy).code, 0);
+  const H5File f = H5File::open_read(sel);
+  const Tensor q = f.read_floats("/eval/query_exact_match"),
+               c = f.read_floats("/eval/query_examples");
+  const Tensor em = f.read_floats("/eval/exact_match");
+  ASSERT_EQ(q.shape(), (Shape{3, 9}));
+  ASSERT_EQ(c.shape(), (Shape{3, 9}));
+  EXPECT_EQ(f.read_ints("/eval/query_lengths").data, (std::vector<int32_t>{2, 5, 9}));
+  const std::vector<int64_t> lengths = {2, 5, 9};
+  for (int64_t i = 0; i < 3; ++i) {
+    double right = 0, examples = 0;
+    for (int64_t k = 0; k < 9; ++k) {
+      const float count = c[i * 9 + k];
+      if (k >= lengths[i]) {
+        EXPECT_EQ(count, 0.0f) << "length " << lengths[i] << " queried index " << k;
+        EXPECT_TRUE(std::isnan(q[i * 9 + k]));
+      }
+      if (count > 0) right += q[i * 9 + k] * count;
+      examples += count;
+    }
+    EXPECT_EQ(examples, 50.0);
+    EXPECT_NEAR(right / examples, em[em.numel() - 3 + i], 1e-6) << "length " << lengths[i];
+  }
+  EXPECT_FALSE(H5File::open_read(copy).has("/eval/query_exact_match"));
+  std::remove(sel.c_str());
+  std::remove(copy.c_str());
+}
+
 TEST(Train, PositionOptionsAreRefusedBeforeAnythingIsWritten) {
   const std::string out = temp_path("refused_ids.h5");
   const std::string train = "train --threads 1 " + std::string(kTiny) + "--out " + out + " ";
