@@ -4,7 +4,8 @@
 //   t5       rel_bias.weight          (embedding + transpose, through the attention's dbias)
 //   fire     fire.mlp.*, fire.c       (the MLP over fire_features, and fire_features alone)
 //   rope, rope2d, xpos                (the rope op with each scheme's tables, w.r.t. q and k)
-// and a directional check of a whole tiny model for every scheme of the registry.
+// and a directional check of a whole tiny model for every scheme of the registry. Each runs on
+// shared positions with gaps and on ids a task assigns, one row per sequence (task_ids()).
 // Tiny models: d_model 8, 2 heads (dh 4), 1 layer, T 5, B 2.
 #include <gtest/gtest.h>
 
@@ -64,41 +65,60 @@ Positions gapped() {
   return p;
 }
 
+// Ids a task assigns (docs/positions.md), one row per sequence: coupled addition, n = 2
+// (a0 a1 + b0 b1: 1 2 0 1 2), and coupled reverse with offset 2 (x1 x2 x3 SEP y1: 3 4 5 5 4).
+// Repeated ids, ids that fall, keys whose id is past their query's, a 0 between.
+Positions task_ids() {
+  return per_sequence_positions({1, 2, 0, 1, 2, 3, 4, 5, 5, 4}, kB, 2);
+}
+
+std::vector<Positions> both_kinds() {
+  return {gapped(), task_ids()};
+}
+
 TEST(EncodingGradcheck, LearnedPosEmb) {
   // embed is linear in x and in the table: no truncation error, only the float rounding of L
   // (~2^-24 |L| / 2 eps), so a large eps and a tight atol (measured max error 4e-7).
-  Scheme s(tiny("learned"));
-  s.encoding->begin(gapped());
-  Random rng(2);
-  Var x = random_var({kB, kT, kD}, rng);
-  GradcheckOptions o;
-  o.eps = 0.1f;
-  o.atol = 1e-5;
-  o.rtol = 1e-4;
-  Encoding& enc = *s.encoding;
-  EXPECT_TRUE(GradcheckPasses([&](const std::vector<Var>& in) { return enc.embed(in[0]); },
-                              {x, s.params.get("pos_emb.weight")}, o));
+  for (const Positions& p : both_kinds()) {
+    SCOPED_TRACE("rows " + std::to_string(p.rows));
+    Scheme s(tiny("learned"));
+    s.encoding->begin(p);
+    Random rng(2);
+    Var x = random_var({kB, kT, kD}, rng);
+    GradcheckOptions o;
+    o.eps = 0.1f;
+    o.atol = 1e-5;
+    o.rtol = 1e-4;
+    Encoding& enc = *s.encoding;
+    EXPECT_TRUE(GradcheckPasses([&](const std::vector<Var>& in) { return enc.embed(in[0]); },
+                                {x, s.params.get("pos_emb.weight")}, o));
+  }
 }
 
 TEST(EncodingGradcheck, T5RelBiasThroughAttention) {
   // The bias is linear in rel_bias.weight but reaches the output through softmax (third
   // derivative O(1) at scores O(1)): truncation eps^2 / 6 ~ 2e-5 and rounding
   // 2^-24 |L| / 2 eps ~ 1e-5 at eps 1e-2 (measured max error 7e-6); atol 1e-4.
-  Scheme s(tiny("t5"));
-  s.encoding->begin(gapped());  // distances 0..12 with gaps: 11 of the 32 buckets in use
-  Random rng(3);
-  Var q = random_var({kB, kH, kT, kDh}, rng), k = random_var({kB, kH, kT, kDh}, rng),
-      v = random_var({kB, kH, kT, kDh}, rng);
-  GradcheckOptions o;
-  o.eps = 1e-2f;
-  o.atol = 1e-4;
-  o.rtol = 1e-3;
-  Encoding& enc = *s.encoding;
-  EXPECT_TRUE(GradcheckPasses(
-      [&](const std::vector<Var>& in) {
-        return causal_attention(in[0], in[1], in[2], enc.score_bias(), 0.5f);
-      },
-      {q, k, v, s.params.get("rel_bias.weight")}, o));
+  // gapped: distances 0..12 with gaps, 11 of the 32 buckets in use; task_ids: a bias per
+  // sequence (B, H, T, T), distances 0..2 and keys past their query (bucket 0)
+  for (const Positions& p : both_kinds()) {
+    SCOPED_TRACE("rows " + std::to_string(p.rows));
+    Scheme s(tiny("t5"));
+    s.encoding->begin(p);
+    Random rng(3);
+    Var q = random_var({kB, kH, kT, kDh}, rng), k = random_var({kB, kH, kT, kDh}, rng),
+        v = random_var({kB, kH, kT, kDh}, rng);
+    GradcheckOptions o;
+    o.eps = 1e-2f;
+    o.atol = 1e-4;
+    o.rtol = 1e-3;
+    Encoding& enc = *s.encoding;
+    EXPECT_TRUE(GradcheckPasses(
+        [&](const std::vector<Var>& in) {
+          return causal_attention(in[0], in[1], in[2], enc.score_bias(), 0.5f);
+        },
+        {q, k, v, s.params.get("rel_bias.weight")}, o));
+  }
 }
 
 // FIRE's MLP set so that no ReLU input sits within reach of eps of the kink (where the
@@ -116,28 +136,31 @@ TEST(EncodingGradcheck, FireAllParameters) {
   // log(c x + 1) is strongly curved in c at c = 0.1 (third derivative ~1e2): eps 3e-3
   // balances truncation (eps^2 f''' / 6 ~ 1e-4) against rounding (2^-24 |L| / 2 eps);
   // measured max error 4e-5 (1e-4 at eps 1e-3, 4e-4 at 1e-2). atol 3e-4.
-  ModelConfig c = tiny("fire");
-  c.fire_threshold = 4.0f;  // p_i < L for the first three queries: both sides of max(L, p_i)
-  Scheme fire(c);
-  set_fire_mlp(fire.params);
-  const Positions p = gapped();
-  fire.encoding->begin(p);
-  // The ReLU margin: every pre-activation at least 0.02 from 0 (a step of eps moves it < 1e-2).
-  const Tensor f = fire_features(fire.params.get("fire.c"), p, c.fire_threshold).value();
-  const Tensor w = fire.params.get("fire.mlp.fc.weight").value();
-  const Tensor b = fire.params.get("fire.mlp.fc.bias").value();
-  for (int64_t e = 0; e < f.numel(); ++e)
-    for (int64_t u = 0; u < 4; ++u) ASSERT_GT(std::abs(w[u] * f[e] + b[u]), 0.02f) << "unit " << u;
+  for (const Positions& p : both_kinds()) {
+    SCOPED_TRACE("rows " + std::to_string(p.rows));
+    ModelConfig c = tiny("fire");
+    c.fire_threshold = 4.0f;  // p_i < L for the first three queries: both sides of max(L, p_i)
+    Scheme fire(c);
+    set_fire_mlp(fire.params);
+    fire.encoding->begin(p);
+    // The ReLU margin: every pre-activation at least 0.02 from 0 (a step of eps moves it < 1e-2).
+    const Tensor f = fire_features(fire.params.get("fire.c"), p, c.fire_threshold).value();
+    const Tensor w = fire.params.get("fire.mlp.fc.weight").value();
+    const Tensor b = fire.params.get("fire.mlp.fc.bias").value();
+    for (int64_t e = 0; e < f.numel(); ++e)
+      for (int64_t u = 0; u < 4; ++u)
+        ASSERT_GT(std::abs(w[u] * f[e] + b[u]), 0.02f) << "unit " << u;
 
-  GradcheckOptions o;
-  o.eps = 3e-3f;
-  o.atol = 3e-4;
-  o.rtol = 1e-3;
-  Encoding& enc = *fire.encoding;
-  const std::vector<Var> inputs = fire.vars();
-  ASSERT_EQ(inputs.size(), 5u);  // fc.weight, fc.bias, proj.weight, proj.bias, c
-  EXPECT_TRUE(
-      GradcheckPasses([&](const std::vector<Var>&) { return enc.score_bias(); }, inputs, o));
+    GradcheckOptions o;
+    o.eps = 3e-3f;
+    o.atol = 3e-4;
+    o.rtol = 1e-3;
+    Encoding& enc = *fire.encoding;
+    const std::vector<Var> inputs = fire.vars();
+    ASSERT_EQ(inputs.size(), 5u);  // fc.weight, fc.bias, proj.weight, proj.bias, c
+    EXPECT_TRUE(
+        GradcheckPasses([&](const std::vector<Var>&) { return enc.score_bias(); }, inputs, o));
+  }
 }
 
 TEST(EncodingGradcheck, FireFeaturesAlone) {
@@ -152,9 +175,10 @@ TEST(EncodingGradcheck, FireFeaturesAlone) {
       o.eps = 1e-3f;
       o.atol = 3e-4;
       o.rtol = 1e-3;
-      const Positions p = gapped();
-      EXPECT_TRUE(GradcheckPasses(
-          [&](const std::vector<Var>& in) { return fire_features(in[0], p, L); }, {c}, o));
+      for (const Positions& p : both_kinds())
+        EXPECT_TRUE(GradcheckPasses(
+            [&](const std::vector<Var>& in) { return fire_features(in[0], p, L); }, {c}, o))
+            << "rows " << p.rows;
     }
 }
 
@@ -183,6 +207,7 @@ void check_rotation(const ModelConfig& c, const Positions& p) {
 
 TEST(EncodingGradcheck, RopeRotation) {
   check_rotation(tiny("rope"), gapped());
+  check_rotation(tiny("rope"), task_ids());  // tables (B, T, P)
   ModelConfig c = tiny("rope");
   c.rope_style = "half";
   c.rope_scaling = "yarn";  // cos and sin scaled by YaRN's magnitude: still the transpose
@@ -200,12 +225,14 @@ TEST(EncodingGradcheck, XposRotation) {
   ModelConfig c = tiny("xpos");
   c.xpos_scale_base = 4.0f;  // a strong decay at these positions: the scales reach ~0.05..20
   check_rotation(c, gapped());
+  check_rotation(c, task_ids());
   check_rotation(tiny("xpos"), gapped());
 }
 
 TEST(EncodingGradcheck, Rope2dRotation) {
   check_rotation(tiny("rope2d"), gapped());
   check_rotation(tiny("rope2d"), sequential_positions(kT, 2));
+  check_rotation(tiny("rope2d"), task_ids());
 }
 
 // Whole model, every scheme: one directional derivative of the loss over all parameters.
@@ -215,29 +242,30 @@ TEST(EncodingGradcheck, Rope2dRotation) {
 // is 1.2e-5 at eps 1e-2, and truncation is smaller (measured max error 7e-6 over the schemes,
 // against derivatives of 4e-4..1.5e-1); atol 5e-5.
 TEST(EncodingGradcheck, WholeModelDirectionalForEveryEncoding) {
-  for (const std::string& pe : encoding_list()) {
-    SCOPED_TRACE(pe);
-    ModelConfig c = tiny(pe);
-    Transformer net(c);
-    Random rng(6);
-    Tensor& theta = net.params().values();
-    for (int64_t i = 0; i < theta.numel(); ++i) theta[i] += rng.normal(0.0f, 0.2f);
-    if (net.params().contains("fire.c")) net.params().get("fire.c").value()[0] = 0.3f;  // c > 0
-    IntTensor tokens({kB, kT}), targets({kB, kT});
-    for (int64_t i = 0; i < kB * kT; ++i) {
-      tokens.data[i] = static_cast<int32_t>(rng.integer(c.vocab_size));
-      targets.data[i] = static_cast<int32_t>(rng.integer(c.vocab_size));
+  for (const std::string& pe : encoding_list())
+    for (bool per_sequence : {false, true}) {
+      SCOPED_TRACE(pe + (per_sequence ? ", task-assigned ids" : ""));
+      ModelConfig c = tiny(pe);
+      Transformer net(c);
+      Random rng(6);
+      Tensor& theta = net.params().values();
+      for (int64_t i = 0; i < theta.numel(); ++i) theta[i] += rng.normal(0.0f, 0.2f);
+      if (net.params().contains("fire.c")) net.params().get("fire.c").value()[0] = 0.3f;  // c > 0
+      IntTensor tokens({kB, kT}), targets({kB, kT});
+      for (int64_t i = 0; i < kB * kT; ++i) {
+        tokens.data[i] = static_cast<int32_t>(rng.integer(c.vocab_size));
+        targets.data[i] = static_cast<int32_t>(rng.integer(c.vocab_size));
+      }
+      const Tensor mask = Tensor::full({kB, kT}, 1.0f);
+      const Positions positions = per_sequence ? task_ids() : sequential_positions(kT, c.grid_cols);
+      GradcheckOptions o;
+      o.eps = 1e-2f;
+      o.atol = 5e-5;
+      o.rtol = 1e-3;
+      const GradcheckResult r = directional_check(
+          [&] { return net.loss(tokens, targets, mask, positions); }, net.params(), o);
+      EXPECT_TRUE(r.ok) << r.message;
     }
-    const Tensor mask = Tensor::full({kB, kT}, 1.0f);
-    const Positions positions = sequential_positions(kT, c.grid_cols);
-    GradcheckOptions o;
-    o.eps = 1e-2f;
-    o.atol = 5e-5;
-    o.rtol = 1e-3;
-    const GradcheckResult r = directional_check(
-        [&] { return net.loss(tokens, targets, mask, positions); }, net.params(), o);
-    EXPECT_TRUE(r.ok) << r.message;
-  }
 }
 
 }  // namespace
