@@ -98,7 +98,8 @@ def _decode(value):
 
 
 def encoding_label(config: dict) -> str:
-    """The label of a run's encoding: `pe`, "+rand" with randomized positions, "+<scaling>".
+    """The label of a run's encoding: `pe`, "+rand" with randomized positions, "+<scaling>",
+    "+coupled" / "+digit" with task-assigned ids, "+hints" with index hints (as pelab report).
 
     >>> encoding_label({"pe": "rope", "random_positions": 64, "rope_scaling": "none"})
     'rope+rand'
@@ -110,6 +111,11 @@ def encoding_label(config: dict) -> str:
     scaling = _decode(config.get("rope_scaling"))
     if scaling is not None and str(scaling) not in ("", "none"):
         label += "+" + str(scaling)
+    position_ids = str(_decode(config.get("position_ids", "sequential")))
+    if position_ids != "sequential":
+        label += "+" + position_ids
+    if int(_decode(config.get("index_hints", 0)) or 0):
+        label += "+hints"
     return label
 
 

@@ -23,11 +23,13 @@ int bucket_of(int64_t n, int64_t m) {
   return -1;
 }
 
-std::string encoding_label(const ModelConfig& model) {
+std::string encoding_label(const ModelConfig& model, const TrainConfig& train) {
   std::string label = model.pe;
   if (model.random_positions > 0) label += "+rand";
   if (!model.rope_scaling.empty() && model.rope_scaling != "none")
     label += "+" + model.rope_scaling;
+  if (train.position_ids != "sequential") label += "+" + train.position_ids;
+  if (train.index_hints) label += "+hints";
   return label;
 }
 
@@ -65,7 +67,8 @@ std::vector<SummaryRow> summarize(const std::vector<NamedRun>& runs) {
   std::vector<std::map<std::string, std::string>> settings;
   for (const NamedRun& run : runs) {
     if (!run_finished(run.record)) continue;
-    by_label[{run.record.train.task, encoding_label(run.record.model)}].push_back(finished.size());
+    by_label[{run.record.train.task, encoding_label(run.record.model, run.record.train)}].push_back(
+        finished.size());
     finished.push_back(&run);
     settings.push_back(settings_but_seed(run.record));
   }

@@ -16,9 +16,10 @@ constexpr int kBuckets = 4;
 extern const char* const kBucketNames[kBuckets];  // "in-dist", "<=1.5x", "1.5-2x", "2-3x"
 int bucket_of(int64_t n, int64_t train_len_max);  // 0..3, or -1 beyond 3m
 
-// What distinguishes an encoding in the table: pe, plus "+rand" with --random-positions and
-// "+pi" / "+ntk" / "+yarn" with --rope-scaling (e.g. "rope+yarn").
-std::string encoding_label(const ModelConfig& model);
+// What distinguishes an encoding in the table: pe, plus "+rand" with --random-positions,
+// "+pi" / "+ntk" / "+yarn" with --rope-scaling (e.g. "rope+yarn"), and the positions a task
+// assigns: "+coupled" / "+digit" with --position-ids, "+hints" with --index-hints.
+std::string encoding_label(const ModelConfig& model, const TrainConfig& train = {});
 
 // Sort key of an encoding label: the order of docs/encodings.md's table, unknown ones last.
 int encoding_rank(const std::string& label);

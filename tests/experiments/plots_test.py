@@ -206,6 +206,8 @@ class LabelTest(unittest.TestCase):
         self.assertEqual(label({"pe": "alibi", "random_positions": 0, "rope_scaling": "none"}),
                          "alibi")
         self.assertEqual(label({"pe": "alibi", "random_positions": 0}), "alibi")
+        self.assertEqual(label({"pe": "learned", "position_ids": b"coupled"}), "learned+coupled")
+        self.assertEqual(label({"pe": "rope", "index_hints": np.int64(1)}), "rope+hints")
         self.assertEqual(label({"pe": b"rope", "random_positions": np.int64(0),
                                 "rope_scaling": b"pi"}), "rope+pi")
 

@@ -45,6 +45,12 @@ TEST(ReportBuckets, EncodingLabels) {
   m.pe = "alibi";
   m.rope_scaling = "none";
   EXPECT_EQ(encoding_label(m), "alibi");
+  TrainConfig t;
+  t.position_ids = "coupled";
+  EXPECT_EQ(encoding_label(m, t), "alibi+coupled");
+  t.position_ids = "sequential";
+  t.index_hints = true;
+  EXPECT_EQ(encoding_label(m, t), "alibi+hints");
 }
 
 // A finished run on lengths 1..8 (m = 4) whose last evaluation scores `em[n - 1]` at length n.
