@@ -486,6 +486,38 @@ TEST(Sweep, AFlagOverridingTheFilesListKeepsTheRunNames) {
   std::remove(path.c_str());
 }
 
+// experiments/presets/addition.sh with a stand-in for pelab that writes down each call: both
+// presets seed by seed with the caller's options, then the report; a failing sweep does not
+// stop the rest, and the script then exits 1.
+TEST(Sweep, TheAdditionScriptRunsThePresetsSeedBySeed) {
+  const std::string dir = fresh_dir("sweep_addition");
+  fs::create_directories(dir);
+  const std::string fake = dir + "/pelab", calls = dir + "/calls";
+  {
+    std::ofstream f(fake);
+    f << "#!/bin/sh\necho \"$*\" >> '" << calls << "'\n"
+      << "case \"$*\" in *hints*--seed\\ 1*) exit 1;; esac\n";
+  }
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string presets =
+      fs::canonical(std::string(PELAB_FIXTURES) + "/../../experiments/presets").string();
+  const test::Result r = test::run_shell("PELAB='" + fake + "' bash '" + presets +
+                                         "/addition.sh' '" + dir + "/runs' --jobs 2");
+  EXPECT_EQ(r.code, 1) << r.err;
+  std::ifstream in(calls);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 6u + 1u);
+  for (int seed = 0; seed < 3; ++seed)
+    for (int k = 0; k < 2; ++k)
+      EXPECT_EQ(lines[2 * seed + k], "sweep --config " + presets +
+                                         (k == 0 ? "/addition.ini" : "/addition-hints.ini") +
+                                         " --out " + dir + "/runs --seed " +
+                                         std::to_string(seed) + " --jobs 2");
+  EXPECT_EQ(lines[6], "report " + dir + "/runs --plots");
+  fs::remove_all(dir);
+}
+
 // The presets under experiments/presets/ are valid sweeps of the documented sizes
 // (docs/experiments.md), every run checked as `pelab train` checks it.
 TEST(Sweep, EveryPresetExpands) {
@@ -493,7 +525,9 @@ TEST(Sweep, EveryPresetExpands) {
   const std::map<std::string, int> runs = {{"quick.ini", 12},
                                            {"kazemnejad.ini", 126},
                                            {"kazemnejad-random.ini", 18},
-                                           {"kazemnejad-scaling.ini", 108}};
+                                           {"kazemnejad-scaling.ini", 108},
+                                           {"addition.ini", 54},
+                                           {"addition-hints.ini", 12}};
   for (const auto& [file, count] : runs) {
     const test::Result r = pelab("sweep --out d --list --config '" + presets + file + "'");
     ASSERT_EQ(r.code, 0) << file << "\n" << r.err;
