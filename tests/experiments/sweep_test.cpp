@@ -510,10 +510,9 @@ TEST(Sweep, TheAdditionScriptRunsThePresetsSeedBySeed) {
   ASSERT_EQ(lines.size(), 6u + 1u);
   for (int seed = 0; seed < 3; ++seed)
     for (int k = 0; k < 2; ++k)
-      EXPECT_EQ(lines[2 * seed + k], "sweep --config " + presets +
-                                         (k == 0 ? "/addition.ini" : "/addition-hints.ini") +
-                                         " --out " + dir + "/runs --seed " +
-                                         std::to_string(seed) + " --jobs 2");
+      EXPECT_EQ(lines[2 * seed + k],
+                "sweep --config " + presets + (k == 0 ? "/addition.ini" : "/addition-hints.ini") +
+                    " --out " + dir + "/runs --seed " + std::to_string(seed) + " --jobs 2");
   EXPECT_EQ(lines[6], "report " + dir + "/runs --plots");
   fs::remove_all(dir);
 }
@@ -523,6 +522,7 @@ TEST(Sweep, TheAdditionScriptRunsThePresetsSeedBySeed) {
 TEST(Sweep, EveryPresetExpands) {
   const std::string presets = std::string(PELAB_FIXTURES) + "/../../experiments/presets/";
   const std::map<std::string, int> runs = {{"quick.ini", 12},
+                                           {"tutorial.ini", 12},
                                            {"kazemnejad.ini", 126},
                                            {"kazemnejad-random.ini", 18},
                                            {"kazemnejad-scaling.ini", 108},
