@@ -128,11 +128,30 @@ def label_sort_key(label: str):
     return (1, 0, label)
 
 
+# Positions a task assigns keep their encoding's colour and get a line style of their own.
+POSITION_SUFFIXES = {"+coupled": "--", "+digit": ":", "+hints": "-."}
+
+
+def _without_position_suffix(label: str) -> str:
+    for suffix in POSITION_SUFFIXES:
+        label = label.replace(suffix, "")
+    return label
+
+
 def label_colour(label: str) -> str:
-    """The colour of a label, fixed across figures and reports."""
-    if label in LABEL_COLOURS:
-        return LABEL_COLOURS[label]
-    return EXTRA_COLOURS[zlib.crc32(label.encode("utf-8")) % len(EXTRA_COLOURS)]
+    """The colour of a label, fixed across figures and reports ("rope+coupled" is rope's)."""
+    base = _without_position_suffix(label)
+    if base in LABEL_COLOURS:
+        return LABEL_COLOURS[base]
+    return EXTRA_COLOURS[zlib.crc32(base.encode("utf-8")) % len(EXTRA_COLOURS)]
+
+
+def label_linestyle(label: str) -> str:
+    """Solid for positions 0..T-1; dashed, dotted or dash-dot for coupled, digit or hints."""
+    for suffix, style in POSITION_SUFFIXES.items():
+        if suffix in label:
+            return style
+    return "-"
 
 
 # Options pelab added after run files already existed, with their defaults. A file without one

@@ -22,7 +22,9 @@ files (an unfinished save) are ignored. The figures, each written as PNG and SVG
                        (d) RoPE as a unit vector turned by p theta_j for a few pairs j.
 
 An encoding's label is the run's `pe`, plus "+rand" with randomized positions and "+<method>"
-with RoPE scaling (e.g. "rope+yarn"). Each label keeps one colour in every figure.
+with RoPE scaling (e.g. "rope+yarn"), "+coupled", "+digit" or "+hints" with positions the task
+assigns. Each label keeps one colour in every figure; those three take their encoding's colour
+and a dashed, dotted or dash-dot line.
 
 Usage (pelab report DIR --plots runs it this way, and it can be run directly):
 
@@ -55,8 +57,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator  # noqa: E4
 
 # The two modules beside this file: reading the run files, and the encodings figure.
 from plot_encodings import plot_encodings  # noqa: E402
-from plot_runs import (PROG, Run, error_reason, label_colour, label_sort_key,  # noqa: E402
-                       read_runs)
+from plot_runs import (PROG, Run, error_reason, label_colour, label_linestyle,  # noqa: E402
+                       label_sort_key, read_runs)
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
@@ -128,7 +130,7 @@ def plot_exact_match(task: str, runs: Sequence[Run]):
             scores[row, np.searchsorted(lengths, run.lengths)] = run.exact_match[-1]
         colour = label_colour(label)
         ax.plot(lengths, np.nanmean(scores, axis=0), color=colour, marker="o", markersize=3,
-                linewidth=1.6, label=label, zorder=3)
+                linewidth=1.6, linestyle=label_linestyle(label), label=label, zorder=3)
         if len(group) > 1:
             ax.fill_between(lengths, np.nanmin(scores, axis=0), np.nanmax(scores, axis=0),
                             color=colour, alpha=0.2, linewidth=0, zorder=2)
@@ -229,12 +231,14 @@ def plot_training(task: str, runs: Sequence[Run]):
             finite = np.isfinite(run.train_loss) & (run.train_loss > 0)
             if finite.any():
                 (line,) = ax_loss.plot(run.train_step[finite], run.train_loss[finite],
-                                       color=colour, linewidth=0.8, alpha=0.85)
+                                       color=colour, linewidth=0.8, alpha=0.85,
+                                       linestyle=label_linestyle(label))
                 handles.setdefault(label, line)
             scores = in_distribution_exact_match(run)
             if scores is not None:
                 (line,) = ax_em.plot(run.eval_step, scores, color=colour, linewidth=0.8,
-                                     alpha=0.85, marker="o", markersize=2.5)
+                                     alpha=0.85, marker="o", markersize=2.5,
+                                     linestyle=label_linestyle(label))
                 handles.setdefault(label, line)
     if any(line.get_xdata().size for line in ax_loss.get_lines()):
         _log_scale(ax_loss)

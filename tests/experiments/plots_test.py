@@ -208,6 +208,11 @@ class LabelTest(unittest.TestCase):
         self.assertEqual(label({"pe": "alibi", "random_positions": 0}), "alibi")
         self.assertEqual(label({"pe": "learned", "position_ids": b"coupled"}), "learned+coupled")
         self.assertEqual(label({"pe": "rope", "index_hints": np.int64(1)}), "rope+hints")
+        # positions a task assigns: the encoding's colour, a line style of their own
+        self.assertEqual(plot_runs.label_colour("rope+coupled"), plot_runs.label_colour("rope"))
+        self.assertEqual(plot_runs.label_linestyle("rope"), "-")
+        self.assertEqual(plot_runs.label_linestyle("rope+coupled"), "--")
+        self.assertEqual(plot_runs.label_linestyle("learned+digit"), ":")
         self.assertEqual(label({"pe": b"rope", "random_positions": np.int64(0),
                                 "rope_scaling": b"pi"}), "rope+pi")
 
