@@ -8,6 +8,7 @@
 #include "autograd/optim/schedule.h"
 #include "experiments/cli.h"
 #include "experiments/evaluate.h"
+#include "experiments/stop_signals.h"
 
 namespace pelab {
 namespace {
@@ -28,6 +29,21 @@ double answer_count(const Batch& b) {
 bool one_length_per_batch(const Task& task, const ModelConfig& m, const TrainConfig& c) {
   std::vector<float> row, col;
   return task.grid(c.train_len_min, row, col) || m.pe == "normalized" || m.random_positions > 0;
+}
+
+// A stop by signal: the file saved at the step reached, status interrupted; one line on where
+// and how to go on (also with --quiet: it is the answer to the user's signal).
+template <class Save>
+int save_interrupted(RunRecord& r, int signal, const TrainSetup& setup, Save& save) {
+  r.status = "interrupted";
+  r.message = "stopped by " + signal_name(signal) + " at step " + std::to_string(r.step);
+  save();
+  if (setup.live) std::fprintf(stderr, "\n");
+  std::fprintf(stderr,
+               "pelab train: %s of %lld, saved to %s; to go on: pelab train --resume %s\n",
+               r.message.c_str(), static_cast<long long>(r.train.steps), setup.out.c_str(),
+               shell_quote(setup.out).c_str());
+  return 128 + signal;
 }
 
 }  // namespace
@@ -71,6 +87,10 @@ int train(RunRecord r, const TrainSetup& setup) {
     r.data_rng = data_rng.state();
     save_run(setup.out, r, model.params(), &optimizer);
   };
+  // SIGINT, SIGTERM or SIGUSR1: the step in progress ends, then a save (status interrupted)
+  // and exit code 128 + the signal. A second Ctrl-C leaves at once, the file as of its last
+  // save (a half-written FILE.tmp removed).
+  const StopSignals stop(/*leave_at_once=*/true, setup.out + ".tmp");
   if (!setup.resume) save();  // the file exists (status running) from the first moment
 
   double window_tokens = 0.0;
@@ -78,6 +98,7 @@ int train(RunRecord r, const TrainSetup& setup) {
   const int64_t first_step = r.step;
   try {
     for (int64_t step = r.step; step < c.steps; ++step) {
+      if (stop.requested() != 0) return save_interrupted(r, stop.requested(), setup, save);
       const Batch batch = make_batch(*task, draw_lengths(*task, r.model, c, step, data_rng),
                                      data_rng, training_positions(c));
       const Positions pos = batch_positions(model, *task, batch, data_rng);

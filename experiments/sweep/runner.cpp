@@ -2,6 +2,7 @@
 #include "experiments/sweep/runner.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "experiments/cli.h"
 #include "experiments/model_options.h"
 #include "experiments/option_table.h"
+#include "experiments/stop_signals.h"
 #include "experiments/train_config.h"
 
 namespace fs = std::filesystem;
@@ -44,8 +46,8 @@ enum class RunState { kToTrain, kToResume, kFinished, kOtherSettings };
 // A run is finished when its file opens and says completed or diverged. A finished run whose
 // settings are not the ones asked for (a preset changed since it ran) is neither skipped as if
 // it were this sweep's nor overwritten: `difference` says what differs. An interrupted run (its
-// file says running, from a save after step 0) with the settings asked for is resumed from that
-// save (`pelab train --resume`: the same bits as a run never stopped, at the same thread count);
+// file says interrupted, or running when the process was killed, from a save after step 0) with
+// the settings asked for is resumed from that save (`pelab train --resume`: the same bits as a run never stopped, at the same thread count);
 // any other file is trained again from the start.
 RunState run_state(const std::string& path, const RunRecord& wanted, std::string& difference) {
   if (!fs::exists(path)) return RunState::kToTrain;
@@ -56,7 +58,8 @@ RunState run_state(const std::string& path, const RunRecord& wanted, std::string
     return RunState::kToTrain;
   }
   const bool finished = run_finished(file);
-  if (!finished && (file.status != "running" || file.step == 0)) return RunState::kToTrain;
+  const bool stopped = file.status == "running" || file.status == "interrupted";
+  if (!finished && (!stopped || file.step == 0)) return RunState::kToTrain;
   difference = settings_difference(file, wanted);
   if (!finished) return difference.empty() ? RunState::kToResume : RunState::kToTrain;
   return difference.empty() ? RunState::kFinished : RunState::kOtherSettings;
@@ -105,6 +108,9 @@ pid_t start_run(const std::string& program, const std::vector<std::string>& args
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("cannot start a run: fork failed");
   if (pid == 0) {
+    // Its own process group: a Ctrl-C at the terminal reaches the sweep alone, which passes it
+    // on once (a second SIGINT would make the run leave without saving).
+    setpgid(0, 0);
     FILE* f = std::fopen(log.c_str(), append ? "a" : "w");
     if (f != nullptr) {
       dup2(fileno(f), STDOUT_FILENO);
@@ -220,8 +226,13 @@ int run_sweep(const SweepPlan& plan) {
   auto seconds_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
+  // A SIGINT, SIGTERM or SIGUSR1 to the sweep starts no more runs and is passed on to the
+  // running ones, which save and stop; a further Ctrl-C is passed on too (they stop at once).
+  const StopSignals stop(/*leave_at_once=*/false);
+  bool passed_on = false;
+  int extra_sigints_passed = 0;
   std::map<pid_t, Job> running;
-  std::vector<std::string> failed, elsewhere;
+  std::vector<std::string> failed, elsewhere, interrupted;
   double run_seconds = 0.0;
   int finished_here = 0;
   size_t next = 0;
@@ -239,8 +250,9 @@ int run_sweep(const SweepPlan& plan) {
                  live ? "\r\033[K" : "", done, running.size(), left, failed.size(), eta.c_str(),
                  live ? "" : "\n");
   };
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
+  while ((next < todo.size() && stop.requested() == 0) || !running.empty()) {
+    while (next < todo.size() && static_cast<int>(running.size()) < jobs &&
+           stop.requested() == 0) {
       const SweepRun& run = todo[next++];
       std::string lock_error;
       const int lock_fd = take_lock(log_dir_file(plan, run.name, ".lock"), lock_error);
@@ -278,6 +290,22 @@ int run_sweep(const SweepPlan& plan) {
                                                                  std::chrono::steady_clock::now()};
     }
     summary(false);
+    if (const int signal = stop.requested(); signal != 0) {
+      if (!passed_on) {
+        passed_on = true;
+        std::fprintf(stderr,
+                     "%spelab sweep: %s: passed on to the %zu running runs, which save and stop; "
+                     "no run is started%s\n",
+                     live ? "\r\033[K" : "", signal_name(signal).c_str(), running.size(),
+                     signal == SIGINT ? " (Ctrl-C again stops them at once, unsaved)" : "");
+        for (const auto& entry : running) kill(entry.first, signal);
+      }
+      const int extra_sigints = stop.sigints() - (signal == SIGINT ? 1 : 0);
+      if (extra_sigints > extra_sigints_passed) {
+        extra_sigints_passed = extra_sigints;
+        for (const auto& entry : running) kill(entry.first, SIGINT);
+      }
+    }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) {
@@ -291,8 +319,12 @@ int run_sweep(const SweepPlan& plan) {
     run_seconds += seconds_since(job.start);
     ++finished_here;
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const bool stopped_by_signal =
+        code == 128 + SIGINT || code == 128 + SIGTERM || code == 128 + SIGUSR1;
     if (code == 0 || code == 3) {  // 3: diverged, a finished run the report flags
       ++done;
+    } else if (stopped_by_signal) {  // saved (or as of its last save): the next sweep resumes it
+      interrupted.push_back(job.name);
     } else {
       failed.push_back(job.name);
       std::fprintf(stderr, "%sRUN FAILED %s (exit %d), last lines of %s:\n%s",
@@ -304,8 +336,9 @@ int run_sweep(const SweepPlan& plan) {
   summary(true);
   if (live) std::fprintf(stderr, "\n");
   std::fprintf(stderr,
-               "pelab sweep: %d of %zu runs finished, %zu failed, %zu with other settings, in %s\n",
-               done, runs.size(), failed.size(), other_settings.size(),
+               "pelab sweep: %d of %zu runs finished, %zu failed, %zu interrupted, %zu with other "
+               "settings, in %s\n",
+               done, runs.size(), failed.size(), interrupted.size(), other_settings.size(),
                format_duration(seconds_since(t0)).c_str());
   if (!elsewhere.empty())
     std::fprintf(stderr,
@@ -315,6 +348,17 @@ int run_sweep(const SweepPlan& plan) {
   for (const std::string& name : failed)
     std::fprintf(stderr, "  failed: %s (log: %s)\n", name.c_str(),
                  log_dir_file(plan, name, ".log").c_str());
+  for (const std::string& name : interrupted)
+    std::fprintf(stderr, "  interrupted: %s (saved; the same pelab sweep command resumes it)\n",
+                 name.c_str());
+  if (stop.requested() != 0) {
+    std::fprintf(stderr,
+                 "pelab sweep: stopped by %s: %zu runs interrupted, %zu not started; run the same "
+                 "command again to go on\n",
+                 signal_name(stop.requested()).c_str(), interrupted.size(), todo.size() - next);
+    return 128 + stop.requested();
+  }
+  if (!interrupted.empty()) return 1;
   for (const std::string& name : other_settings)
     std::fprintf(stderr, "  other settings: %s (its file was left as it is)\n",
                  file_of(name).c_str());

@@ -8,6 +8,9 @@
 // start. A finished file trained with other settings than the plan's is reported and left as it
 // is. A run another process holds the lock of is left to it. A failed run's last log lines are
 // printed and the others go on; a live line says done / running / left / failed and an ETA.
+// SIGINT, SIGTERM or SIGUSR1 to the sweep is passed on to its runs (each in its own process
+// group), which save and stop; the sweep starts no more, waits for them, names the interrupted
+// ones and exits with 128 + the signal. The same sweep command started again resumes them.
 #pragma once
 
 #include <filesystem>
@@ -34,7 +37,8 @@ struct SweepPlan {
 std::vector<std::string> train_command(const SweepPlan& plan, const SweepRun& run);
 
 // Trains what is not finished, `plan.jobs` at a time, reporting on stderr. Returns the exit
-// status of `pelab sweep`: 0, or 1 when a run failed or a finished file has other settings.
+// status of `pelab sweep`: 0, 1 when a run failed or was interrupted on its own or a finished
+// file has other settings, 128 + the signal when the sweep was stopped by one.
 int run_sweep(const SweepPlan& plan);
 
 // `pelab sweep --status`: what run_sweep would do with each run, trains nothing and writes
