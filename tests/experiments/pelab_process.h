@@ -62,8 +62,9 @@ inline Result pelab(const std::string& args) {
   return run_shell(std::string("'") + PELAB_BINARY + "' " + args);
 }
 
-// Starts `pelab <args>` (split on spaces) with its output discarded; returns its pid.
-inline pid_t spawn(const std::string& args) {
+// Starts `pelab <args>` (split on spaces) with its output discarded, or its standard error
+// written to `err_path` when one is given; returns its pid.
+inline pid_t spawn(const std::string& args, const std::string& err_path = "") {
   std::vector<std::string> words = {PELAB_BINARY};
   std::istringstream in(args);
   for (std::string w; in >> w;) words.push_back(w);
@@ -74,7 +75,7 @@ inline pid_t spawn(const std::string& args) {
   if (pid == 0) {  // the child: only async-signal-safe calls until exec
     const int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
-    dup2(null, 2);
+    dup2(err_path.empty() ? null : open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
     execv(argv[0], argv.data());
     _exit(127);
   }
@@ -91,18 +92,30 @@ inline int64_t saved_evaluations(const std::string& path) {
 }
 
 // Waits (two minutes at most) until the run `pid` is writing has saved `saves` evaluations
-// into `path`, then kills it with SIGKILL. Returns its wait status: killed, or however it ended
-// if it ended first.
-inline int kill_after_saves(pid_t pid, const std::string& path, int64_t saves) {
+// into `path`. False if the run ended first (its wait status in `status`).
+inline bool wait_for_saves(pid_t pid, const std::string& path, int64_t saves, int& status) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  int status = 0;
   while (saved_evaluations(path) < saves && std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  kill(pid, SIGKILL);
+  return true;
+}
+
+// Waits until the run has saved `saves` evaluations, sends it `signal` and waits for it to
+// end. Returns its wait status: however the signal ended it, or however it ended if it ended
+// first.
+inline int signal_after_saves(pid_t pid, const std::string& path, int64_t saves, int signal) {
+  int status = 0;
+  if (!wait_for_saves(pid, path, saves, status)) return status;
+  kill(pid, signal);
   waitpid(pid, &status, 0);
   return status;
+}
+
+// signal_after_saves with SIGKILL.
+inline int kill_after_saves(pid_t pid, const std::string& path, int64_t saves) {
+  return signal_after_saves(pid, path, saves, SIGKILL);
 }
 
 // Bit-for-bit equality of two float datasets (NaN == NaN when the bits agree).

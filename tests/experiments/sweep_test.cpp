@@ -368,6 +368,56 @@ TEST(Sweep, AnInterruptedRunIsResumedToTheSameBits) {
   fs::remove_all(cut);
 }
 
+// SIGTERM to a sweep: passed on to its two running runs, which save and stop; the sweep exits
+// with 128 + SIGTERM naming them, --status says resume, and the same command again resumes
+// them to the bits of a sweep never stopped.
+TEST(Sweep, AStoppedSweepPassesTheSignalOnAndTheSameCommandResumes) {
+  const std::string whole = fresh_dir("stop_whole"), cut = fresh_dir("stop_cut");
+  const std::string grid =
+      " --jobs 2 --threads 2 --task copy --pe none,rope --seed 3 --d-model 32 --n-heads 2 "
+      "--n-layers 1 --train-len-min 20 --train-len-max 30 --batch-size 128 --steps 60 "
+      "--eval-every 10 --eval-lens 5,20 --eval-examples 32 --probe-examples 0";
+  const std::vector<std::string> names = {"task-copy_pe-none_seed-3", "task-copy_pe-rope_seed-3"};
+  ASSERT_EQ(pelab("sweep --out '" + whole + "'" + grid).code, 0);
+
+  const std::string err = test::temp_path("stop_sweep_err.txt");
+  const pid_t pid = test::spawn("sweep --out " + cut + grid, err);
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  for (const std::string& name : names)
+    ASSERT_TRUE(test::wait_for_saves(pid, cut + "/" + name + ".h5", 1, status))
+        << "the sweep ended early: " << test::read_file(err);
+  kill(pid, SIGTERM);
+  waitpid(pid, &status, 0);
+  const std::string said = test::read_file(err);
+  ASSERT_TRUE(WIFEXITED(status)) << said;
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << said;
+  EXPECT_TRUE(Contains(said, "passed on to the 2 running runs")) << said;
+  EXPECT_TRUE(Contains(said, "stopped by SIGTERM: 2 runs interrupted")) << said;
+  for (const std::string& name : names) {
+    EXPECT_TRUE(Contains(said, "interrupted: " + name)) << said;
+    EXPECT_EQ(status_of(cut + "/" + name + ".h5"), "interrupted");
+    EXPECT_TRUE(Contains(test::read_file(cut + "/logs/" + name + ".log"),
+                         "pelab train: stopped by SIGTERM at step "));
+  }
+  const test::Result listed = pelab("sweep --status --out " + cut + grid);
+  EXPECT_TRUE(Contains(listed.out, "resume " + names[0] + "\nresume " + names[1])) << listed.out;
+
+  const test::Result resumed = pelab("sweep --out " + cut + grid);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_TRUE(Contains(resumed.err, "(0 finished before, 2 to resume)")) << resumed.err;
+  for (const std::string& name : names) {
+    const H5File a = H5File::open_read(whole + "/" + name + ".h5"),
+                 b = H5File::open_read(cut + "/" + name + ".h5");
+    EXPECT_EQ(b.get_attr_string("/", "status"), "completed");
+    for (const char* data : {"/train/loss", "/eval/exact_match", "/checkpoint/adam_m"})
+      EXPECT_TRUE(test::SameBits(a, b, data)) << name;
+  }
+  std::remove(err.c_str());
+  fs::remove_all(whole);
+  fs::remove_all(cut);
+}
+
 // experiments/presets/kazemnejad.sh with a stand-in for pelab that writes down each call: both
 // presets seed by seed with the caller's options, then the scalings, then the report; a failing
 // sweep does not stop the rest, and the script exits 1.

@@ -224,6 +224,22 @@ const char* kResumeRun =
     "--train-len-min 20 --train-len-max 30 --batch-size 128 --steps 40 --eval-every 10 "
     "--log-every 5 --eval-lens 5,20 --eval-examples 32 --seed 3";
 
+// A resumed run `b` ended with the bits of `a`, a run never stopped.
+void expect_same_run(const std::string& a, const std::string& b) {
+  const H5File fa = H5File::open_read(a), fb = H5File::open_read(b);
+  EXPECT_EQ(fb.get_attr_string("/", "status"), "completed");
+  const std::vector<std::string> params = fa.list_datasets("/params", true);
+  ASSERT_EQ(params, fb.list_datasets("/params", true));
+  ASSERT_FALSE(params.empty());
+  for (const std::string& name : params) EXPECT_TRUE(SameBits(fa, fb, "/params/" + name));
+  for (const char* path : {"/train/step", "/train/loss", "/train/lr", "/train/grad_norm",
+                           "/eval/step", "/eval/exact_match", "/eval/token_accuracy",
+                           "/checkpoint/adam_m", "/checkpoint/adam_v", "/attention/layer0"})
+    EXPECT_TRUE(SameBits(fa, fb, path));
+  EXPECT_EQ(fa.get_attr_int64("/checkpoint", "data_rng_0"),
+            fb.get_attr_int64("/checkpoint", "data_rng_0"));
+}
+
 void expect_resume_gives_the_same_bits(const std::string& run) {
   const std::string a = temp_path("resume_a.h5"), b = temp_path("resume_b.h5");
   const Result run_a = pelab(run + " --out " + a);
@@ -247,19 +263,7 @@ void expect_resume_gives_the_same_bits(const std::string& run) {
   const Result resumed = pelab("train --threads 1 --quiet --resume " + b);
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_FALSE(exists(b + ".tmp"));
-
-  const H5File fa = H5File::open_read(a), fb = H5File::open_read(b);
-  EXPECT_EQ(fb.get_attr_string("/", "status"), "completed");
-  const std::vector<std::string> params = fa.list_datasets("/params", true);
-  ASSERT_EQ(params, fb.list_datasets("/params", true));
-  ASSERT_FALSE(params.empty());
-  for (const std::string& name : params) EXPECT_TRUE(SameBits(fa, fb, "/params/" + name));
-  for (const char* path : {"/train/step", "/train/loss", "/train/lr", "/train/grad_norm",
-                           "/eval/step", "/eval/exact_match", "/eval/token_accuracy",
-                           "/checkpoint/adam_m", "/checkpoint/adam_v", "/attention/layer0"})
-    EXPECT_TRUE(SameBits(fa, fb, path));
-  EXPECT_EQ(fa.get_attr_int64("/checkpoint", "data_rng_0"),
-            fb.get_attr_int64("/checkpoint", "data_rng_0"));
+  expect_same_run(a, b);
   std::remove(a.c_str());
   std::remove(b.c_str());
 }
@@ -273,6 +277,74 @@ TEST(Train, ResumeAfterSigkillGivesTheSameBits) {
 TEST(Train, ResumeWithCoupledIdsAndOffsetsGivesTheSameBits) {
   expect_resume_gives_the_same_bits(std::string(kResumeRun) +
                                     " --position-ids coupled --position-offset-max 16");
+}
+
+// SIGINT, SIGTERM and SIGUSR1: the step in progress ends, a save of that step (not only of the
+// last evaluation) with status interrupted, exit code 128 + the signal and one line saying
+// where the run stopped and how to go on; resumed, it ends with the bits of a run never stopped.
+TEST(Train, EachStopSignalSavesTheStepItReachedAndResumesToTheSameBits) {
+  const std::string a = temp_path("stop_a.h5");
+  const Result run_a = pelab(std::string(kResumeRun) + " --out " + a);
+  ASSERT_EQ(run_a.code, 0) << run_a.err;
+  for (const auto& [signal, name] : {std::pair{SIGINT, "SIGINT"}, std::pair{SIGTERM, "SIGTERM"},
+                                     std::pair{SIGUSR1, "SIGUSR1"}}) {
+    SCOPED_TRACE(name);
+    const std::string b = temp_path("stop_b.h5"), err = temp_path("stop_err.txt");
+    const pid_t pid = test::spawn(std::string(kResumeRun) + " --out " + b, err);
+    ASSERT_GT(pid, 0);
+    const int status = test::signal_after_saves(pid, b, 1, signal);
+    ASSERT_TRUE(WIFEXITED(status)) << "ended by a signal: the handler was not in place";
+    EXPECT_EQ(WEXITSTATUS(status), 128 + signal);
+    int64_t step = 0;
+    {
+      const H5File f = H5File::open_read(b);
+      EXPECT_EQ(f.get_attr_string("/", "status"), "interrupted");
+      step = f.get_attr_int64("/checkpoint", "step");
+      EXPECT_GT(step, 10);  // past the evaluation it was waiting for: the step it reached
+      EXPECT_LT(step, 40);
+      EXPECT_EQ(f.get_attr_string("/", "message"),
+                std::string("stopped by ") + name + " at step " + std::to_string(step));
+    }
+    EXPECT_FALSE(exists(b + ".tmp"));
+    const std::string said = read_file(err);
+    EXPECT_EQ(lines(said), 1) << said;
+    EXPECT_TRUE(Contains(said, std::string("pelab train: stopped by ") + name + " at step " +
+                                   std::to_string(step) + " of 40, saved to " + b +
+                                   "; to go on: pelab train --resume " + b))
+        << said;
+    const Result resumed = pelab("train --threads 1 --quiet --resume " + b);
+    ASSERT_EQ(resumed.code, 0) << resumed.err;
+    expect_same_run(a, b);
+    std::remove(b.c_str());
+    std::remove(err.c_str());
+  }
+  std::remove(a.c_str());
+}
+
+// A second Ctrl-C does not wait for the step to end: the run leaves at once with 128 + SIGINT,
+// its file as of the last save and no half-written FILE.tmp left behind. Steps of a few hundred
+// milliseconds make the second signal, sent 1 ms after the first, arrive inside the step.
+TEST(Train, ASecondCtrlCLeavesAtOnceWithTheFileOfTheLastSave) {
+  const std::string b = temp_path("twice.h5");
+  const pid_t pid = test::spawn(
+      "train --threads 1 --quiet --task copy --d-model 64 --n-heads 2 --n-layers 2 "
+      "--train-len-min 60 --train-len-max 60 --batch-size 256 --steps 200 --eval-every 2 "
+      "--eval-lens 5 --eval-examples 8 --probe-examples 0 --out " +
+      b);
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  ASSERT_TRUE(test::wait_for_saves(pid, b, 1, status)) << "ended early, status " << status;
+  kill(pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  kill(pid, SIGINT);
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
+  const H5File f = H5File::open_read(b);
+  EXPECT_EQ(f.get_attr_string("/", "status"), "running");
+  EXPECT_EQ(f.get_attr_int64("/checkpoint", "step") % 2, 0);  // an evaluation's save
+  EXPECT_FALSE(exists(b + ".tmp"));
+  std::remove(b.c_str());
 }
 
 // --length-groups: the same training up to rounding (the groups' gradients add up to the
