@@ -6,13 +6,6 @@ namespace po = boost::program_options;
 
 namespace pelab {
 
-std::string option_name(const char* attribute) {
-  std::string s = attribute;
-  for (char& ch : s)
-    if (ch == '_') ch = '-';
-  return s;
-}
-
 const std::vector<OptionField<ModelConfig>>& model_fields() {
   using C = ModelConfig;
   static const std::string pe_help = "positional encoding: " + encoding_names();

@@ -29,6 +29,11 @@ struct OptionField {
 
 std::string option_name(const char* attribute);  // "d_model" -> "d-model"
 
+// A number as it would be written by hand, for --help: the fewest significant digits that read
+// back as the same double (or float, with `single`), plain, or with an exponent when it is
+// below 0.01 or from a million on: 0.9, 0.999, 0.05, 3e-3, 1e-8, 2.5, 10000, 1e6.
+std::string number_text(double value, bool single = false);
+
 // Adds each field, with its current value in `defaults` as the default, to groups[field.group]
 // (which must exist).
 template <class Config>
@@ -43,6 +48,11 @@ void add_options(const std::vector<OptionField<Config>>& fields, const Config& d
           using T = std::remove_cv_t<std::remove_reference_t<decltype(defaults.*member)>>;
           if constexpr (std::is_same_v<T, bool>) {
             group.add_options()(name.c_str(), po::bool_switch(), f.help);
+          } else if constexpr (std::is_floating_point_v<T>) {
+            const T value = defaults.*member;
+            group.add_options()(
+                name.c_str(),
+                po::value<T>()->default_value(value, number_text(value, sizeof(T) == 4)), f.help);
           } else {
             group.add_options()(name.c_str(), po::value<T>()->default_value(defaults.*member),
                                 f.help);
