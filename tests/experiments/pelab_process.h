@@ -113,6 +113,23 @@ inline int signal_after_saves(pid_t pid, const std::string& path, int64_t saves,
   return status;
 }
 
+// Waits (ten seconds at most) until `signal`, sent to the process `pid`, is no longer pending
+// (/proc/PID/status, SigPnd and ShdPnd): its handler has taken it. False on the time limit.
+inline bool wait_until_delivered(pid_t pid, int signal) {
+  const unsigned long long bit = 1ull << (signal - 1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    unsigned long long pending = 0;
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("SigPnd:", 0) == 0 || line.rfind("ShdPnd:", 0) == 0)
+        pending |= std::stoull(line.substr(7), nullptr, 16);
+    if ((pending & bit) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  return false;
+}
+
 // signal_after_saves with SIGKILL.
 inline int kill_after_saves(pid_t pid, const std::string& path, int64_t saves) {
   return signal_after_saves(pid, path, saves, SIGKILL);
