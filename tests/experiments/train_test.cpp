@@ -292,7 +292,12 @@ TEST(Train, EachStopSignalSavesTheStepItReachedAndResumesToTheSameBits) {
     const std::string b = temp_path("stop_b.h5"), err = temp_path("stop_err.txt");
     const pid_t pid = test::spawn(std::string(kResumeRun) + " --out " + b, err);
     ASSERT_GT(pid, 0);
-    const int status = test::signal_after_saves(pid, b, 1, signal);
+    int status = 0;
+    ASSERT_TRUE(test::wait_for_saves(pid, b, 1, status)) << "ended early, status " << status;
+    // A moment into the steps after the evaluation's save, so that the save is of another step.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    kill(pid, signal);
+    waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFEXITED(status)) << "ended by a signal: the handler was not in place";
     EXPECT_EQ(WEXITSTATUS(status), 128 + signal);
     int64_t step = 0;
@@ -300,7 +305,7 @@ TEST(Train, EachStopSignalSavesTheStepItReachedAndResumesToTheSameBits) {
       const H5File f = H5File::open_read(b);
       EXPECT_EQ(f.get_attr_string("/", "status"), "interrupted");
       step = f.get_attr_int64("/checkpoint", "step");
-      EXPECT_GT(step, 10);  // past the evaluation it was waiting for: the step it reached
+      EXPECT_GT(step, 10);  // past the evaluation's save: the step it reached
       EXPECT_LT(step, 40);
       EXPECT_EQ(f.get_attr_string("/", "message"),
                 std::string("stopped by ") + name + " at step " + std::to_string(step));
