@@ -17,6 +17,7 @@
 #include "experiments/cli.h"
 #include "experiments/commands.h"
 #include "experiments/evaluate.h"
+#include "experiments/memory.h"
 #include "experiments/run_file.h"
 #include "experiments/train.h"
 
@@ -80,6 +81,8 @@ int eval_command(int argc, char** argv) {
   validate(r.model);
   validate(r.train);
   check_lengths(r.model, r.train);
+  check_run_memory(r.model, r.train, /*training=*/false,
+                   {r.train.eval_lens.empty() ? "eval-len-max" : "eval-lens", "eval-examples"});
   check_writable(out);
   const bool quiet = vm["quiet"].as<bool>();
   apply_threads(vm, !quiet);

@@ -10,12 +10,65 @@
 #include "experiments/commands.h"
 #include "experiments/evaluate.h"
 #include "experiments/hdf5_io.h"
+#include "experiments/memory.h"
 #include "experiments/model_io.h"
 #include "experiments/run_file.h"
+#include "experiments/train.h"
 
 namespace po = boost::program_options;
 
 namespace pelab {
+namespace {
+
+// Multiply-adds of greedy decoding: one forward pass per answer token, over the sequence so
+// far (t tokens: t (L (4 D^2 + 2 D F) + D V) in the linear layers, L D t^2 in causal attention).
+double decoding_work(const ModelConfig& m, int64_t first, int64_t T) {
+  const double D = static_cast<double>(m.d_model), F = static_cast<double>(m.ff()),
+               L = static_cast<double>(m.n_layers), V = static_cast<double>(m.vocab_size);
+  double work = 0;
+  for (int64_t t = first + 1; t <= T; ++t) {
+    const double x = static_cast<double>(t);
+    work += x * (L * (4 * D * D + 2 * D * F) + D * V) + L * D * x * x;
+  }
+  return work;
+}
+
+// A length the model cannot hold is refused before any work: past the learned table (or the
+// ids the task gives), past this machine's memory, or, unless --force, a decoding of more than
+// 1e14 multiply-adds (about half an hour on a laptop core at 50 GFLOP/s).
+void check_decoding(const RunRecord& r, const Task& task, int64_t n, int64_t examples,
+                    bool force) {
+  TrainConfig at_n = r.train;
+  at_n.eval_lens = std::to_string(n);
+  at_n.eval_len_max = 0;
+  try {
+    check_lengths(r.model, at_n);
+  } catch (const ConfigError& e) {
+    throw UsageError("--length: " + std::to_string(n) + " does not fit the trained model: " +
+                     e.what());
+  }
+  Random scratch(0);
+  const int64_t answer = static_cast<int64_t>(task.make(n, scratch).answer.size());
+  const int64_t T = task.sequence_length(n, scratch) - 1;  // the model reads all but the last
+  const MemoryNeed need = decoding_memory(r.model, T);
+  if (need.total() > machine_memory_bytes())
+    throw UsageError("--length: " + std::to_string(n) + " makes " + need.batch_what +
+                     ", which needs about " + gib_text(need.total()) +
+                     " of memory, more than this machine's " + gib_text(machine_memory_bytes()));
+  const double work =
+      static_cast<double>(examples) * decoding_work(r.model, T - answer, T);
+  if (!force && work > 1e14) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2g", work);
+    throw UsageError("--length: decoding " + std::to_string(examples) + " examples of length " +
+                     std::to_string(n) + " (" + std::to_string(T) +
+                     " tokens) runs the model once per answer token: about " + text +
+                     " multiply-adds, more than half an hour; lower --length or --examples, or "
+                     "pass --force");
+  }
+}
+
+}  // namespace
 
 int generate_command(int argc, char** argv) {
   po::options_description opts("pelab generate options");
@@ -23,7 +76,8 @@ int generate_command(int argc, char** argv) {
                                                "the run file")(
       "examples", po::value<int64_t>()->default_value(5), "how many examples")(
       "length", po::value<int64_t>()->default_value(0), "their length n (0: the longest trained)")(
-      "seed", po::value<uint64_t>()->default_value(12345), "seed of the examples");
+      "seed", po::value<uint64_t>()->default_value(12345), "seed of the examples")(
+      "force", po::bool_switch(), "decode even when it would take long (see --length)");
   add_thread_option(opts);
   po::variables_map vm;
   if (!parse_options(argc, argv, opts, vm, "usage: pelab generate FILE [options]", nullptr, "file"))
@@ -41,6 +95,7 @@ int generate_command(int argc, char** argv) {
   if (n > task->max_length())
     throw UsageError("--length: " + r.train.task + " takes lengths up to " +
                      std::to_string(task->max_length()) + ", got " + std::to_string(n));
+  check_decoding(r, *task, n, examples, vm["force"].as<bool>());
   Transformer model(r.model);
   load_run_state(path, model.params(), nullptr);
   NoGradGuard no_grad;

@@ -11,6 +11,7 @@
 
 #include "experiments/cli.h"
 #include "experiments/commands.h"
+#include "experiments/memory.h"
 #include "experiments/model_options.h"
 #include "experiments/tasks/task.h"
 #include "experiments/trainer.h"
@@ -93,6 +94,7 @@ void configure(po::variables_map& vm, RunRecord& record) {
   vm.at("vocab-size").value() = make_task(record.train)->vocab_size();
   record.model = model_config_from(vm);
   check_lengths(record.model, record.train);
+  check_run_memory(record.model, record.train, /*training=*/true);
 }
 
 std::string join_command_line(int argc, char** argv) {

@@ -81,6 +81,10 @@ int report_command(int argc, char** argv) {
       std::fprintf(stderr, "pelab report: skipping %s: %s\n", f.string().c_str(), e.what());
     }
   }
+  if (files.empty()) throw UsageError("report: no run file (*.h5) in '" + dir + "'");
+  if (runs.empty())
+    throw UsageError("report: none of the " + std::to_string(files.size()) + " .h5 files in '" +
+                     dir + "' is a readable run file");
   const std::vector<SummaryRow> rows = summarize(runs);
   const std::string md = to_markdown(rows);
   std::printf("%s", md.c_str());
