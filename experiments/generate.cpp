@@ -36,16 +36,15 @@ double decoding_work(const ModelConfig& m, int64_t first, int64_t T) {
 // A length the model cannot hold is refused before any work: past the learned table (or the
 // ids the task gives), past this machine's memory, or, unless --force, a decoding of more than
 // 1e14 multiply-adds (about half an hour on a laptop core at 50 GFLOP/s).
-void check_decoding(const RunRecord& r, const Task& task, int64_t n, int64_t examples,
-                    bool force) {
+void check_decoding(const RunRecord& r, const Task& task, int64_t n, int64_t examples, bool force) {
   TrainConfig at_n = r.train;
   at_n.eval_lens = std::to_string(n);
   at_n.eval_len_max = 0;
   try {
     check_lengths(r.model, at_n);
   } catch (const ConfigError& e) {
-    throw UsageError("--length: " + std::to_string(n) + " does not fit the trained model: " +
-                     e.what());
+    throw UsageError("--length: " + std::to_string(n) +
+                     " does not fit the trained model: " + e.what());
   }
   Random scratch(0);
   const int64_t answer = static_cast<int64_t>(task.make(n, scratch).answer.size());
@@ -55,8 +54,7 @@ void check_decoding(const RunRecord& r, const Task& task, int64_t n, int64_t exa
     throw UsageError("--length: " + std::to_string(n) + " makes " + need.batch_what +
                      ", which needs about " + gib_text(need.total()) +
                      " of memory, more than this machine's " + gib_text(machine_memory_bytes()));
-  const double work =
-      static_cast<double>(examples) * decoding_work(r.model, T - answer, T);
+  const double work = static_cast<double>(examples) * decoding_work(r.model, T - answer, T);
   if (!force && work > 1e14) {
     char text[64];
     std::snprintf(text, sizeof text, "%.2g", work);

@@ -85,8 +85,8 @@ std::string value_of(const std::string& option, const ModelConfig& m, const Trai
 }  // namespace
 
 double machine_memory_bytes() {
-  double bytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
-                 static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  double bytes =
+      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
   std::ifstream limit("/sys/fs/cgroup/memory.max");  // "max" or a number of bytes
   double cgroup = 0;
   if (limit >> cgroup && cgroup > 0) bytes = std::min(bytes, cgroup);
@@ -113,13 +113,13 @@ MemoryNeed run_memory(const ModelConfig& m, const TrainConfig& c, bool training)
     const double train_batch = batch_bytes(m, B, T, true);
     if (train_batch > need.batch) {
       need.batch = train_batch;
-      need.batch_what = "a training batch of " + std::to_string(c.batch_size) +
-                        " sequences of " + std::to_string(static_cast<int64_t>(T)) + " tokens";
+      need.batch_what = "a training batch of " + std::to_string(c.batch_size) + " sequences of " +
+                        std::to_string(static_cast<int64_t>(T)) + " tokens";
     }
   }
   const double T_probe = tokens_of(c, c.train_len_max);
-  const double probes = static_cast<double>(c.probe_examples * m.n_layers * m.n_heads) * T_probe *
-                        T_probe * kFloat;
+  const double probes =
+      static_cast<double>(c.probe_examples * m.n_layers * m.n_heads) * T_probe * T_probe * kFloat;
   const double eval_set = static_cast<double>(c.eval_examples) * T_eval * 16.0;  // 4 arrays
   const double curves =
       training ? 8.0 * (5.0 * static_cast<double>(c.steps / std::max<int64_t>(c.log_every, 1)) +
@@ -144,11 +144,12 @@ void check_run_memory(const ModelConfig& m, const TrainConfig& c, bool training,
   const MemoryNeed need = run_memory(m, c, training);
   if (need.total() <= have) return;
   std::vector<std::string> candidates = options;
+  const std::string eval_option = c.eval_lens.empty() ? "eval-len-max" : "eval-lens";
   if (candidates.empty())
-    candidates = {"d-model",         "n-layers",       "d-ff",          "max-len",
-                  "n-heads",         "fire-hidden",    "batch-size",    "train-len-max",
-                  c.eval_lens.empty() ? "eval-len-max" : "eval-lens",   "eval-examples",
-                  "eval-batch-size", "probe-examples", "steps"};
+    candidates = {
+        "d-model",         "n-layers",       "d-ff",          "max-len",   "n-heads",
+        "fire-hidden",     "batch-size",     "train-len-max", eval_option, "eval-examples",
+        "eval-batch-size", "probe-examples", "steps"};
   std::string named = candidates.front();
   double lowest = need.total();
   for (const std::string& option : candidates) {
@@ -164,8 +165,8 @@ void check_run_memory(const ModelConfig& m, const TrainConfig& c, bool training,
   throw ConfigError(named, value_of(named, m, c) + " makes the run need about " +
                                gib_text(need.total()) + " of memory (the model " +
                                gib_text(need.model) +
-                               (training ? " with its gradients and AdamW's moments" : "") +
-                               ", " + need.batch_what + " " + gib_text(need.batch) +
+                               (training ? " with its gradients and AdamW's moments" : "") + ", " +
+                               need.batch_what + " " + gib_text(need.batch) +
                                ", evaluation data, probes and curves " + gib_text(need.rest) +
                                "), more than this machine's " + gib_text(have));
 }

@@ -1,7 +1,7 @@
 // The run file: everything a training run did, in one HDF5 file (docs/run-file.md).
 //
-//   /            attrs status (running | completed | diverged | failed), pelab_version,
-//                command_line, wall_time (s), message
+//   /            attrs status (running | completed | diverged | failed | interrupted),
+//                pelab_version, command_line, wall_time (s), message
 //   /config      attrs: every option (model, encoding, task, optimization, evaluation)
 //   /params/<name>                     the parameters at the last save
 //   /train/step, loss, lr, grad_norm, tokens_per_s          (N) every log_every steps

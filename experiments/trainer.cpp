@@ -39,8 +39,7 @@ int save_interrupted(RunRecord& r, int signal, const TrainSetup& setup, Save& sa
   r.message = "stopped by " + signal_name(signal) + " at step " + std::to_string(r.step);
   save();
   if (setup.live) std::fprintf(stderr, "\n");
-  std::fprintf(stderr,
-               "pelab train: %s of %lld, saved to %s; to go on: pelab train --resume %s\n",
+  std::fprintf(stderr, "pelab train: %s of %lld, saved to %s; to go on: pelab train --resume %s\n",
                r.message.c_str(), static_cast<long long>(r.train.steps), setup.out.c_str(),
                shell_quote(setup.out).c_str());
   return 128 + signal;

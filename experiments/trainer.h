@@ -25,8 +25,9 @@ std::vector<int64_t> draw_lengths(const Task& task, const ModelConfig& model,
                                   const TrainConfig& config, int64_t step, Random& rng);
 
 // Exit status: 0 completed, 3 diverged, 128 + the signal when stopped by SIGINT, SIGTERM or
-// SIGUSR1 (saved after the step in progress, status interrupted: experiments/stop_signals.h). Throws on bad input or failure (after saving the
-// file with status "failed" when the run had started).
+// SIGUSR1 (saved after the step in progress, status interrupted: experiments/stop_signals.h).
+// Throws on bad input or failure (after saving the file with status "failed" when the run had
+// started).
 int train(RunRecord record, const TrainSetup& setup);
 
 }  // namespace pelab

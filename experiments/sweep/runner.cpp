@@ -47,8 +47,8 @@ enum class RunState { kToTrain, kToResume, kFinished, kOtherSettings };
 // settings are not the ones asked for (a preset changed since it ran) is neither skipped as if
 // it were this sweep's nor overwritten: `difference` says what differs. An interrupted run (its
 // file says interrupted, or running when the process was killed, from a save after step 0) with
-// the settings asked for is resumed from that save (`pelab train --resume`: the same bits as a run never stopped, at the same thread count);
-// any other file is trained again from the start.
+// the settings asked for is resumed from that save (`pelab train --resume`: the same bits as a run
+// never stopped, at the same thread count); any other file is trained again from the start.
 RunState run_state(const std::string& path, const RunRecord& wanted, std::string& difference) {
   if (!fs::exists(path)) return RunState::kToTrain;
   RunRecord file;
@@ -251,8 +251,7 @@ int run_sweep(const SweepPlan& plan) {
                  live ? "" : "\n");
   };
   while ((next < todo.size() && stop.requested() == 0) || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < jobs &&
-           stop.requested() == 0) {
+    while (next < todo.size() && static_cast<int>(running.size()) < jobs && stop.requested() == 0) {
       const SweepRun& run = todo[next++];
       std::string lock_error;
       const int lock_fd = take_lock(log_dir_file(plan, run.name, ".lock"), lock_error);

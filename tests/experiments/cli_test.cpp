@@ -34,7 +34,7 @@ TEST(NumberText, WritesNumbersAsByHand) {
   EXPECT_EQ(number_text(-0.5), "-0.5");
   EXPECT_EQ(number_text(0.0), "0");
   EXPECT_EQ(number_text(1.0 / 3.0), "0.3333333333333333");  // every digit it needs
-  EXPECT_EQ(number_text(0.1f, /*single=*/true), "0.1");        // float's digits, not double's
+  EXPECT_EQ(number_text(0.1f, /*single=*/true), "0.1");     // float's digits, not double's
 }
 
 // Every default of `pelab train --help` reads as written by hand: no 0.0030000000000000001.
