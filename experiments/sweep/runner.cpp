@@ -334,10 +334,12 @@ int run_sweep(const SweepPlan& plan) {
   }
   summary(true);
   if (live) std::fprintf(stderr, "\n");
+  const std::string interrupted_count =
+      interrupted.empty() ? "" : ", " + std::to_string(interrupted.size()) + " interrupted";
   std::fprintf(stderr,
-               "pelab sweep: %d of %zu runs finished, %zu failed, %zu interrupted, %zu with other "
-               "settings, in %s\n",
-               done, runs.size(), failed.size(), interrupted.size(), other_settings.size(),
+               "pelab sweep: %d of %zu runs finished, %zu failed, %zu with other settings%s, in "
+               "%s\n",
+               done, runs.size(), failed.size(), other_settings.size(), interrupted_count.c_str(),
                format_duration(seconds_since(t0)).c_str());
   if (!elsewhere.empty())
     std::fprintf(stderr,
