@@ -19,6 +19,7 @@
 #include "experiments/model_io.h"
 #include "experiments/model_options.h"
 #include "experiments/tasks/task.h"
+#include "models/encodings/registry.h"
 #include "models/transformer.h"
 
 namespace po = boost::program_options;
@@ -74,11 +75,11 @@ int grads_command(int argc, char** argv) {
   if (T < 1) throw UsageError("--seq-len must be at least 1, got " + std::to_string(T));
   int64_t largest = T - 1;  // the largest position the model reads
   for (int32_t id : batch.position_ids.data) largest = std::max<int64_t>(largest, id);
-  if (config.pe == "learned" && config.random_positions == 0 && largest >= config.max_len)
+  const int64_t limit = make_encoding(config)->position_limit();
+  if (limit > 0 && config.random_positions == 0 && largest >= limit)
     throw ConfigError(task ? "max-len" : "seq-len",
-                      "position " + std::to_string(largest) +
-                          " does not fit the learned table of --max-len " +
-                          std::to_string(config.max_len));
+                      "position " + std::to_string(largest) + " does not fit the table of --pe " +
+                          config.pe + " (--max-len " + std::to_string(limit) + ")");
   const std::string out = vm["out"].as<std::string>();
   // Checked before the model is built, so a refused run costs nothing and touches nothing.
   if (!vm["force"].as<bool>() && std::filesystem::exists(out))

@@ -16,15 +16,12 @@ namespace {
 constexpr double kFloat = 4.0;
 
 // Parameters: token embedding and head (V D each), per layer attention (4 D^2 + 4 D), MLP
-// (2 D F + F + D) and two LayerNorms (4 D), the final LayerNorm, and a learned table or T5's
-// buckets where the encoding has one. FIRE's MLP is a few hundred numbers.
+// (2 D F + F + D) and two LayerNorms (4 D), the final LayerNorm, and the encoding's own.
 double parameter_count(const ModelConfig& m) {
   const double V = static_cast<double>(m.vocab_size), D = static_cast<double>(m.d_model),
                F = static_cast<double>(m.ff()), L = static_cast<double>(m.n_layers);
   double p = 2 * V * D + L * (4 * D * D + 4 * D + 2 * D * F + F + D + 4 * D) + 2 * D;
-  if (m.pe == "learned") p += static_cast<double>(m.max_len) * D;
-  if (m.pe == "t5") p += static_cast<double>(m.t5_buckets * m.n_heads);
-  return p;
+  return p + static_cast<double>(make_encoding(m)->parameter_count());
 }
 
 // Bytes of one forward pass over B sequences of T tokens, with the backward's (training) or
@@ -33,7 +30,8 @@ double batch_bytes(const ModelConfig& m, double B, double T, bool training) {
   const double D = static_cast<double>(m.d_model), F = static_cast<double>(m.ff()),
                L = static_cast<double>(m.n_layers), V = static_cast<double>(m.vocab_size);
   const double per_token = training ? L * (16 * D + 4 * F) + 4 * V : 6 * D + 2 * F + 2 * V;
-  const double pairs = static_cast<double>(encoding_pair_floats(m)) * T * T * (training ? 3 : 1);
+  const double pairs =
+      static_cast<double>(make_encoding(m)->pair_floats()) * T * T * (training ? 3 : 1);
   return kFloat * (B * T * per_token + pairs);
 }
 

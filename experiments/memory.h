@@ -7,7 +7,7 @@
 //   a batch   B sequences of T tokens: per token and layer the activations the backward keeps
 //             (about 16 D + 4 F; 6 D + 2 F without gradients), the logits (V per token, and
 //             their gradients), and what the encoding holds per (query, key) pair (a bias on
-//             the scores: H per pair, encoding_pair_floats) over T^2 pairs; attention itself
+//             the scores: H per pair, Encoding::pair_floats) over T^2 pairs; attention itself
 //             keeps no T x T buffer (autograd/ops/attention.cpp);
 //   the rest  the evaluation set of the longest length, the probes' attention maps (L H T^2
 //             each), and the curves (5 numbers per logged step, 2 K per evaluation).

@@ -42,21 +42,22 @@ void check_position_ids(const ModelConfig& m, const TrainConfig& c, const Task& 
                       "draws positions of its own; it does not combine with "
                       "--position-ids " +
                           c.position_ids + " or --position-offset-max");
-  if (m.pe != "learned") return;
+  const int64_t limit = make_encoding(m)->position_limit();
+  if (limit == 0) return;
   const int64_t in_eval = largest_position_id(task, train.ids, eval_lengths(c).back(), 0);
-  if (in_eval >= m.max_len)
-    throw ConfigError("max-len", "--pe learned has " + std::to_string(m.max_len) +
+  if (in_eval >= limit)
+    throw ConfigError("max-len", "--pe " + m.pe + " has " + std::to_string(limit) +
                                      " positions, but the evaluation's longest length " +
                                      std::to_string(eval_lengths(c).back()) + " of " + c.task +
                                      " reads id " + std::to_string(in_eval) + " (raise --max-len)");
   const int64_t in_training = largest_position_id(task, train.ids, c.train_len_max,
                                                   std::max<int64_t>(train.offset_max - 1, 0));
-  if (in_training >= m.max_len)
+  if (in_training >= limit)
     throw ConfigError("position-offset-max",
                       "with offsets up to " + std::to_string(train.offset_max - 1) +
                           ", training length " + std::to_string(c.train_len_max) + " of " + c.task +
                           " reads id " + std::to_string(in_training) +
-                          ", past the learned table of --max-len " + std::to_string(m.max_len) +
+                          ", past the table of --max-len " + std::to_string(limit) +
                           " (lower the offset or raise --max-len)");
 }
 
@@ -71,8 +72,9 @@ void check_lengths(const ModelConfig& m, const TrainConfig& c) {
     check_position_ids(m, c, *task);
     return;
   }
-  if (m.pe == "learned" && m.random_positions == 0 && T > m.max_len)
-    throw ConfigError("max-len", "--pe learned has " + std::to_string(m.max_len) +
+  const int64_t limit = make_encoding(m)->position_limit();
+  if (limit > 0 && m.random_positions == 0 && T > limit)
+    throw ConfigError("max-len", "--pe " + m.pe + " has " + std::to_string(limit) +
                                      " positions, but length " + std::to_string(n_max) + " of " +
                                      c.task + " needs " + std::to_string(T) +
                                      " tokens (raise --max-len or lower the evaluation lengths)");
@@ -80,10 +82,10 @@ void check_lengths(const ModelConfig& m, const TrainConfig& c) {
     throw ConfigError("random-positions", "M = " + std::to_string(m.random_positions) +
                                               " is smaller than the " + std::to_string(T) +
                                               " tokens of length " + std::to_string(n_max));
-  if (m.pe == "learned" && m.random_positions > m.max_len)
+  if (limit > 0 && m.random_positions > limit)
     throw ConfigError("random-positions", "positions up to " + std::to_string(m.random_positions) +
-                                              " do not fit the learned table of --max-len " +
-                                              std::to_string(m.max_len));
+                                              " do not fit the table of --max-len " +
+                                              std::to_string(limit));
 }
 
 namespace {

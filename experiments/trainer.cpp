@@ -9,6 +9,7 @@
 #include "experiments/cli.h"
 #include "experiments/evaluate.h"
 #include "experiments/stop_signals.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 namespace {
@@ -28,7 +29,8 @@ double answer_count(const Batch& b) {
 
 bool one_length_per_batch(const Task& task, const ModelConfig& m, const TrainConfig& c) {
   std::vector<float> row, col;
-  return task.grid(c.train_len_min, row, col) || m.pe == "normalized" || m.random_positions > 0;
+  return task.grid(c.train_len_min, row, col) || make_encoding(m)->positions_depend_on_length() ||
+         m.random_positions > 0;
 }
 
 // A stop by signal: the file saved at the step reached, status interrupted; one line on where

@@ -39,6 +39,21 @@ class Encoding {
   virtual std::pair<Var, Var> rotate(const Var& q, const Var& k) { return {q, k}; }  // (B,H,T,dh)
   virtual Var score_bias() { return Var(); }  // (H, T, T) or (B, H, T, T); undefined: none
 
+  // Facts the rest of pelab reads before anything is allocated (checks of lengths, memory
+  // estimates), so that no caller asks for a scheme by name. An Encoding is cheap to build:
+  // its tables and parameters come only with declare() and begin().
+  //
+  // Positions it can hold: 0..position_limit()-1 (a learned table's rows); 0: any position.
+  virtual int64_t position_limit() const { return 0; }
+  // Whether a token's position depends on its sequence's length (normalized: p / T), so that a
+  // padded batch needs one length for all its rows (experiments/trainer.cpp).
+  virtual bool positions_depend_on_length() const { return false; }
+  // The number of parameters it declares (a learned table, T5's buckets, FIRE's MLP).
+  virtual int64_t parameter_count() const { return 0; }
+  // Floats it holds per (query, key) pair in one forward pass: a bias on the scores has one per
+  // head, FIRE also its MLP's hidden layer and that layer's ReLU mask.
+  virtual int64_t pair_floats() const { return 0; }
+
   // Whether evaluation-time RoPE scaling (pi, ntk, yarn) is applied: on unless turned off; the
   // trainer turns it off for every training step. Schemes without rotations ignore it.
   void set_extrapolation(bool on) { extrapolation_ = on; }

@@ -40,6 +40,7 @@ namespace {
 class AlibiEncoding : public Encoding {
  public:
   using Encoding::Encoding;
+  int64_t pair_floats() const override { return config().n_heads; }
   void begin([[maybe_unused]] const Positions& positions) override {
     // BEGIN SOLUTION alibi
     const int64_t H = config().n_heads, T = positions.size(), R = positions.rows;

@@ -56,6 +56,11 @@ namespace {
 class FireEncoding : public Encoding {
  public:
   using Encoding::Encoding;
+  int64_t parameter_count() const override {
+    const int64_t hidden = config().fire_hidden, H = config().n_heads;
+    return 2 * hidden + H * hidden + H + 1;  // fc weight and bias, proj weight and bias, c
+  }
+  int64_t pair_floats() const override { return config().n_heads + 2 * config().fire_hidden; }
   void declare(Parameters& params) override {
     const int64_t hidden = config().fire_hidden, H = config().n_heads;
     fc_w_ = params.add("fire.mlp.fc.weight", {hidden, 1}, true);

@@ -16,6 +16,8 @@ namespace {
 class LearnedEncoding : public Encoding {
  public:
   using Encoding::Encoding;
+  int64_t position_limit() const override { return config().max_len; }
+  int64_t parameter_count() const override { return config().max_len * config().d_model; }
   void declare(Parameters& params) override {
     table_ = params.add("pos_emb.weight", {config().max_len, config().d_model}, true);
   }

@@ -11,6 +11,7 @@ namespace {
 class NormalizedEncoding : public AdditiveEncoding {
  public:
   using AdditiveEncoding::AdditiveEncoding;
+  bool positions_depend_on_length() const override { return true; }
   float value(float p, int64_t i, int64_t T) const override {
     const float v = p / static_cast<float>(T);
     return i % 2 == 0 ? v : -v;

@@ -19,39 +19,26 @@ std::unique_ptr<Encoding> make_fire(const ModelConfig& c);
 
 namespace {
 
-// Floats a scheme holds per (query, key) pair in one forward pass: a bias on the scores has
-// one per head (H), FIRE also its MLP's hidden layer and that layer's ReLU mask (2 hidden).
-int64_t no_pairs(const ModelConfig&) {
-  return 0;
-}
-int64_t head_bias(const ModelConfig& c) {
-  return c.n_heads;
-}
-int64_t mlp_bias(const ModelConfig& c) {
-  return c.n_heads + 2 * c.fire_hidden;
-}
-
 struct Scheme {
   const char* name;
   bool rotary;  // rotates pairs of head dimensions: needs an even head size
   std::unique_ptr<Encoding> (*make)(const ModelConfig&);
-  int64_t (*pair_floats)(const ModelConfig&);  // see above
 };
 
 const std::vector<Scheme>& schemes() {
   static const std::vector<Scheme> list = {
-      {"none", false, make_none, no_pairs},
-      {"integer", false, make_integer, no_pairs},
-      {"normalized", false, make_normalized, no_pairs},
-      {"binary", false, make_binary, no_pairs},
-      {"sinusoidal", false, make_sinusoidal, no_pairs},
-      {"learned", false, make_learned, no_pairs},
-      {"rope", true, make_rope, no_pairs},
-      {"xpos", true, make_xpos, no_pairs},
-      {"rope2d", true, make_rope2d, no_pairs},
-      {"alibi", false, make_alibi, head_bias},
-      {"t5", false, make_t5, head_bias},
-      {"fire", false, make_fire, mlp_bias},
+      {"none", false, make_none},
+      {"integer", false, make_integer},
+      {"normalized", false, make_normalized},
+      {"binary", false, make_binary},
+      {"sinusoidal", false, make_sinusoidal},
+      {"learned", false, make_learned},
+      {"rope", true, make_rope},
+      {"xpos", true, make_xpos},
+      {"rope2d", true, make_rope2d},
+      {"alibi", false, make_alibi},
+      {"t5", false, make_t5},
+      {"fire", false, make_fire},
   };
   return list;
 }
@@ -92,17 +79,11 @@ void encoding_validate(const ModelConfig& c) {
                                      " is not a multiple of 4; rope2d gives half the pairs to "
                                      "rows and half to columns");
   // Positions drawn from [0, M) must all have a row, or some random step of a run would fail.
-  if (c.pe == "learned" && c.random_positions > c.max_len)
-    throw ConfigError("random-positions",
-                      std::to_string(c.random_positions) + " exceeds max_len " +
-                          std::to_string(c.max_len) +
-                          ": --pe learned has rows for positions 0..max_len-1 only");
-}
-
-int64_t encoding_pair_floats(const ModelConfig& config) {
-  const Scheme* s = find(config.pe);
-  if (s == nullptr) throw ConfigError("pe", "unknown encoding '" + config.pe + "'");
-  return s->pair_floats(config);
+  const int64_t limit = s->make(c)->position_limit();
+  if (limit > 0 && c.random_positions > limit)
+    throw ConfigError("random-positions", std::to_string(c.random_positions) + " exceeds max_len " +
+                                              std::to_string(limit) + ": --pe " + c.pe +
+                                              " has rows for positions 0..max_len-1 only");
 }
 
 std::unique_ptr<Encoding> make_encoding(const ModelConfig& config) {

@@ -36,6 +36,8 @@ namespace {
 class T5Encoding : public Encoding {
  public:
   using Encoding::Encoding;
+  int64_t parameter_count() const override { return config().t5_buckets * config().n_heads; }
+  int64_t pair_floats() const override { return config().n_heads; }
   void declare(Parameters& params) override {
     table_ = params.add("rel_bias.weight", {config().t5_buckets, config().n_heads}, true);
   }
