@@ -5,7 +5,7 @@
 // two to three times slower than the AVX2 or AVX-512 kernel the CPU supports. The only way to
 // choose is the environment variable OPENBLAS_CORETYPE, read at load time; so
 // `pelab` starts itself again with it set when the automatic choice is weaker than the CPU
-// (see experiments/main.cpp). A user's own OPENBLAS_CORETYPE is always left alone.
+// (see experiments/commands/main.cpp). A user's own OPENBLAS_CORETYPE is always left alone.
 #pragma once
 
 #include <string>

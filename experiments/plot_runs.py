@@ -156,7 +156,7 @@ def label_linestyle(label: str) -> str:
 
 # Options pelab added after run files already existed, with their defaults. A file without one
 # was written before the option existed, so with its default, and `pelab report` reads it so
-# (experiments/run_file.cpp: a missing /config attribute keeps the default); reading it as the
+# (experiments/run/run_file.cpp: a missing /config attribute keeps the default); reading it as the
 # default here keeps those runs seeds of the same line as the newer ones. A test
 # (tests/experiments/plots_test.py, AddedOptionsTest) fails when pelab writes an option this
 # table lacks, or another default.

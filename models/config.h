@@ -4,8 +4,9 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
+
+#include "core/config_error.h"
 
 namespace pelab {
 
@@ -48,17 +49,6 @@ struct ModelConfig {
 
   int64_t ff() const { return d_ff > 0 ? d_ff : 4 * d_model; }
   int64_t head_dim() const { return d_model / n_heads; }
-};
-
-// A bad option: which one, and what is wrong with it.
-class ConfigError : public std::invalid_argument {
- public:
-  ConfigError(const std::string& option, const std::string& what)
-      : std::invalid_argument("--" + option + ": " + what), option_(option) {}
-  const std::string& option() const { return option_; }
-
- private:
-  std::string option_;
 };
 
 // Throws ConfigError for the first option that is out of range or inconsistent.

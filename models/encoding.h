@@ -46,7 +46,7 @@ class Encoding {
   // Positions it can hold: 0..position_limit()-1 (a learned table's rows); 0: any position.
   virtual int64_t position_limit() const { return 0; }
   // Whether a token's position depends on its sequence's length (normalized: p / T), so that a
-  // padded batch needs one length for all its rows (experiments/trainer.cpp).
+  // padded batch needs one length for all its rows (experiments/training/trainer.cpp).
   virtual bool positions_depend_on_length() const { return false; }
   // The number of parameters it declares (a learned table, T5's buckets, FIRE's MLP).
   virtual int64_t parameter_count() const { return 0; }

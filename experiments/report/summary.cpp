@@ -6,9 +6,9 @@
 #include <map>
 #include <set>
 
-#include "experiments/model_options.h"
-#include "experiments/option_table.h"
-#include "experiments/train_config.h"
+#include "experiments/run/model_options.h"
+#include "experiments/run/option_table.h"
+#include "experiments/run/train_config.h"
 
 namespace pelab {
 

@@ -1,11 +1,11 @@
 // The report's table: exact match by length bucket for each task and encoding, over seeds.
-// Pure logic over loaded run records; experiments/report/report.cpp reads the files and prints.
+// Pure logic over loaded run records; experiments/commands/report.cpp reads the files and prints.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "experiments/run_file.h"
+#include "experiments/run/run_file.h"
 
 namespace pelab {
 

@@ -1,5 +1,5 @@
 // The grid of a sweep: axes of values (one per option), the runs they expand to, their names,
-// and the I-th of N shards. Pure logic, no processes: experiments/sweep/sweep.cpp runs them.
+// and the I-th of N shards. Pure logic, no processes: experiments/commands/sweep.cpp runs them.
 //
 // An axis is a train option with its values, given as a comma-separated list (`--pe none,rope`)
 // on the command line or in an INI file; every combination is one run. Options whose own value

@@ -14,11 +14,11 @@
 #include <fstream>
 #include <thread>
 
-#include "experiments/cli.h"
-#include "experiments/model_options.h"
-#include "experiments/option_table.h"
-#include "experiments/stop_signals.h"
-#include "experiments/train_config.h"
+#include "experiments/run/cli.h"
+#include "experiments/run/model_options.h"
+#include "experiments/run/option_table.h"
+#include "experiments/training/stop_signals.h"
+#include "experiments/run/train_config.h"
 
 namespace fs = std::filesystem;
 

@@ -1,6 +1,6 @@
 // Running a sweep's runs on this machine: `jobs` at a time, each a `pelab train` process with
 // its output in DIR/logs/NAME.log and an exclusive lock on DIR/logs/NAME.lock for as long as it
-// trains. experiments/sweep/sweep.cpp builds the plan (options, INI file, grid, shard) and
+// trains. experiments/commands/sweep.cpp builds the plan (options, INI file, grid, shard) and
 // hands it here.
 //
 // A run whose file says completed or diverged is skipped; an interrupted one (a save after step
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "experiments/run_file.h"
+#include "experiments/run/run_file.h"
 #include "experiments/sweep/grid.h"
 
 namespace pelab {

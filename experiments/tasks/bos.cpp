@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "experiments/tasks/task.h"
-#include "models/config.h"
+#include "core/config_error.h"
 
 namespace pelab {
 namespace {

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "experiments/tasks/tasks.h"
-#include "models/config.h"
+#include "core/config_error.h"
 
 namespace pelab {
 

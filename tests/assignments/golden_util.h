@@ -15,9 +15,9 @@
 #include <string>
 
 #include "autograd/variable.h"
-#include "experiments/hdf5_io.h"
-#include "experiments/model_io.h"
-#include "experiments/model_options.h"
+#include "experiments/run/hdf5_io.h"
+#include "experiments/run/model_io.h"
+#include "experiments/run/model_options.h"
 #include "models/transformer.h"
 
 namespace pelab::test {

@@ -1,12 +1,12 @@
-#include "experiments/cli.h"
+#include "experiments/run/cli.h"
 
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <sstream>
 
-#include "experiments/option_table.h"
-#include "experiments/train.h"
+#include "experiments/run/option_table.h"
+#include "experiments/run/train_options.h"
 
 namespace pelab {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "experiments/hdf5_io.h"
+#include "experiments/run/hdf5_io.h"
 #include "tests/core/test_util.h"
 #include "tests/experiments/pelab_process.h"
 

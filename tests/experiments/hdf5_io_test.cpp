@@ -1,4 +1,4 @@
-#include "experiments/hdf5_io.h"
+#include "experiments/run/hdf5_io.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // --length-curriculum S: the longest training length grows from train_len_min to train_len_max
-// over the first S steps (experiments/train_config.h), and the batches keep to it
-// (experiments/trainer.h). A run resumed in the middle of its curriculum ends with the same
+// over the first S steps (experiments/run/train_config.h), and the batches keep to it
+// (experiments/training/trainer.h). A run resumed in the middle of its curriculum ends with the same
 // bits as one never stopped: the longest length depends on the step alone.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -12,9 +12,9 @@
 #include <string>
 
 #include "core/random.h"
-#include "experiments/hdf5_io.h"
-#include "experiments/train_config.h"
-#include "experiments/trainer.h"
+#include "experiments/run/hdf5_io.h"
+#include "experiments/run/train_config.h"
+#include "experiments/training/trainer.h"
 #include "models/config.h"
 #include "tests/core/test_util.h"
 #include "tests/experiments/pelab_process.h"

@@ -1,4 +1,4 @@
-// Limits checked before any work starts (experiments/memory.h, generate.cpp, report.cpp): a size
+// Limits checked before any work starts (experiments/run/memory.h, generate.cpp, report.cpp): a size
 // or length option far too large is one line on stderr that names the option, its value and
 // the memory in GiB, exit code 2, and no file written; the unit tests pin the estimate itself.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "experiments/memory.h"
+#include "experiments/run/memory.h"
 #include "tests/core/test_util.h"
 #include "tests/experiments/pelab_process.h"
 

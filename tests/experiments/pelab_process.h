@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "experiments/hdf5_io.h"
+#include "experiments/run/hdf5_io.h"
 
 namespace pelab::test {
 

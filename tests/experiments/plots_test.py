@@ -265,7 +265,7 @@ FIRST_CONFIG_KEYS = frozenset({
 
 class AddedOptionsTest(unittest.TestCase):
     """plot_runs.ADDED_OPTION_DEFAULTS repeats options and defaults of pelab's C++ side
-    (experiments/train_config.h). A run file written by the pelab under test, with every option
+    (experiments/run/train_config.h). A run file written by the pelab under test, with every option
     at its default, shows which options exist now and their defaults: an option added to pelab
     without its default here, or a default changed on one side only, fails this test. ctest
     sets PELAB_BINARY; run directly, the test needs it too."""

@@ -12,8 +12,8 @@
 #include <set>
 #include <sstream>
 
-#include "experiments/hdf5_io.h"
-#include "experiments/run_file.h"
+#include "experiments/run/hdf5_io.h"
+#include "experiments/run/run_file.h"
 #include "experiments/sweep/grid.h"
 #include "tests/core/test_util.h"
 #include "tests/experiments/pelab_process.h"

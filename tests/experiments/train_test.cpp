@@ -1,6 +1,6 @@
 // `pelab train` and `pelab generate` end to end, run as the user runs them (the built program,
 // PELAB_BINARY), with tiny models and one thread: a model learns copy, the run file has the
-// layout of experiments/run_file.h, a run killed with SIGKILL resumes to the same bits as one
+// layout of experiments/run/run_file.h, a run killed with SIGKILL resumes to the same bits as one
 // never stopped, a huge learning rate ends as "diverged", and bad input is refused with one
 // line and exit code 2 before anything is written. docs/training.md describes all of it.
 #include <gtest/gtest.h>
@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "core/random.h"
-#include "experiments/hdf5_io.h"
-#include "experiments/version.h"
+#include "experiments/run/hdf5_io.h"
+#include "experiments/run/version.h"
 #include "tests/core/test_util.h"
 #include "tests/experiments/pelab_process.h"
 

@@ -22,7 +22,7 @@ computation in float32 PyTorch is also run, and its distance to the float64 valu
 (attributes torch_f32_*), a yardstick for the test's tolerances.
 
 Layout of a fixture (names as pelab writes them; see MODEL.md and `pelab grads`):
-  /config                  attributes, one per ModelConfig field (experiments/model_options.cpp):
+  /config                  attributes, one per ModelConfig field (experiments/run/model_options.cpp):
                            strings for pe, rope_style, rope_scaling; float64 for float fields;
                            int64 for integer fields. Also case (str), seed, batch_size, seq_len.
   /params/<name>           float32, the contract's names and shapes

@@ -28,7 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # pelab's ModelConfig (models/config.h), field by field, in the order of model_fields()
-# (experiments/model_options.cpp): the /config attribute names of a pelab file.
+# (experiments/run/model_options.cpp): the /config attribute names of a pelab file.
 DEFAULTS = {
     "vocab_size": 16,
     "d_model": 64,

@@ -61,9 +61,9 @@
 #include "autograd/optim/adamw.h"
 #include "autograd/optim/clip.h"
 #include "autograd/variable.h"
-#include "experiments/hdf5_io.h"
-#include "experiments/model_io.h"
-#include "experiments/model_options.h"
+#include "experiments/run/hdf5_io.h"
+#include "experiments/run/model_io.h"
+#include "experiments/run/model_options.h"
 #include "models/encodings/registry.h"
 #include "models/transformer.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "autograd/parameters.h"
-#include "experiments/hdf5_io.h"
+#include "experiments/run/hdf5_io.h"
 
 namespace pelab::test {
 
