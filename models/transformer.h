@@ -49,6 +49,12 @@ class Transformer {
   const ModelConfig& config() const { return config_; }
   Encoding& encoding() { return *encoding_; }
 
+  // Training or evaluation mode, as PyTorch's model.train() and model.eval(): what changes
+  // between them belongs to the encoding (RoPE scaling applies in evaluation only,
+  // models/config.h). A new model is in evaluation mode.
+  void train() { encoding_->set_extrapolation(false); }
+  void eval() { encoding_->set_extrapolation(true); }
+
  private:
   struct Block {
     Var ln1_w, ln1_b, qkv_w, qkv_b, proj_w, proj_b, ln2_w, ln2_b, fc_w, fc_b, mlp_w, mlp_b;

@@ -97,7 +97,7 @@ int generate_command(int argc, char** argv) {
   Transformer model(r.model);
   load_run_state(path, model.params(), nullptr);
   NoGradGuard no_grad;
-  model.encoding().set_extrapolation(true);
+  model.eval();
 
   std::printf("%s: %s, --pe %s, trained on lengths %lld-%lld, %s; greedy decoding at length %lld\n",
               path.c_str(), r.train.task.c_str(), r.model.pe.c_str(),

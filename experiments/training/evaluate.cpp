@@ -47,7 +47,7 @@ void score_batch(const Tensor& logits, const Batch& batch, int64_t& exact, int64
 std::vector<LengthScore> evaluate(Transformer& model, const Task& task, const TrainConfig& config,
                                   const std::vector<int64_t>& lengths, QueryMap* map) {
   NoGradGuard no_grad;
-  model.encoding().set_extrapolation(true);
+  model.eval();
   std::vector<LengthScore> scores;
   if (map != nullptr) *map = QueryMap{};
   const int64_t K = lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end());
@@ -114,7 +114,7 @@ void summarize(const RunRecord& r, double& in_dist, double& longest) {
 void record_attention(Transformer& model, const Task& task, RunRecord& r) {
   if (r.train.probe_examples == 0) return;
   NoGradGuard no_grad;
-  model.encoding().set_extrapolation(true);
+  model.eval();
   Random rng(eval_seed(r.train.seed, -1));
   const int64_t n = r.train.train_len_max;
   const Batch batch =

@@ -97,7 +97,7 @@ class Training {
     const Batch batch = make_batch(*task_, draw_lengths(*task_, r_.model, c, step, data_rng_),
                                    data_rng_, training_positions(c));
     const Positions pos = batch_positions(model_, *task_, batch, data_rng_);
-    model_.encoding().set_extrapolation(false);
+    model_.train();
     model_.params().zero_grad();
     // With --length-groups G, the batch in G groups by length, each padded to its own longest
     // example (a group's positions are the first T_g of the batch's). The batch's loss is
