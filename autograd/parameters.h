@@ -3,7 +3,8 @@
 // As in llm.c, all values live in one flat buffer and all gradients in another, and each
 // named parameter is a view into both. So the optimizer is one loop over a flat array,
 // gradient clipping is one norm, zeroing the gradients is one memset, and a checkpoint is a
-// list of (name, view) pairs. Names and shapes are the contract's (PyTorch state_dict names).
+// list of (name, view) pairs. Names and shapes are the model contract's (docs/model.md), the
+// names PyTorch's state_dict gives.
 //
 // Two phases: add() declares every parameter, then finalize() allocates the two buffers and
 // binds each parameter's value and gradient to its view.

@@ -1,26 +1,39 @@
 #!/usr/bin/env bash
-# pelab bench beside the PyTorch reference, side by side in one session, for docs/performance.md.
+# pelab bench beside the PyTorch model experiments/torch_ref.py, side by side in one session,
+# for docs/performance.md.
 #
-#   experiments/compare_torch.sh PATH/TO/torch_ref.py [ROUNDS] [CONFIG ...]
+#   experiments/compare_torch.sh [TORCH_SCRIPT.py] [ROUNDS] [CONFIG ...]
 #
-# For each configuration (default: tiny small medium) it measures, ROUNDS times (default 2) in
-# turn, pelab at 1 and 2 threads and PyTorch at 1 and 2 threads, keeps each one's best step time
-# (the machine is shared and noisy: the best is the least disturbed), then prints a Markdown
-# table of tokens/s and ratios, and pelab's 2-thread GFLOP/s against the 2-thread sgemm ceiling
-# on the configuration's shapes (pelab bench --gemm), measured in every round too, right after
-# pelab's own 2-thread run, best of the rounds (the ceiling moves with the machine's load as
-# much as the step does). Beside it, the share of the ceiling measured over the same seconds:
-# pelab's 2-thread run is `pelab bench --ceiling`, which times the ceiling's products between its
-# timed steps (the median of the rounds' shares, and their range). PyTorch runs with
-# OPENBLAS_CORETYPE set to the kernel pelab chose, so both use the same BLAS kernels (PyTorch at
-# its best). Needs Debian's python3-torch; build pelab first (./setup.sh build).
+# TORCH_SCRIPT.py (default experiments/torch_ref.py) is any script with torch_ref.py's `bench`
+# command and output line. For each configuration (default: tiny small medium) it measures,
+# ROUNDS times (default 2) in turn, pelab at 1 and 2 threads and PyTorch at 1 and 2 threads,
+# keeps each one's best step time (the machine is shared and noisy: the best is the least
+# disturbed), then prints a Markdown table of tokens/s and ratios, and pelab's 2-thread GFLOP/s
+# against the 2-thread sgemm ceiling on the configuration's shapes (pelab bench --gemm),
+# measured in every round too, right after pelab's own 2-thread run, best of the rounds (the
+# ceiling moves with the machine's load as much as the step does). Beside it, the share of the
+# ceiling measured over the same seconds: pelab's 2-thread run is `pelab bench --ceiling`, which
+# times the ceiling's products between its timed steps (the median of the rounds' shares, and
+# their range). PyTorch runs with OPENBLAS_CORETYPE set to the kernel pelab chose, so both use
+# the same BLAS kernels (PyTorch at its best). Build pelab first (./setup.sh build). Needs
+# PyTorch, which pelab itself never needs: Debian's python3-torch (sudo apt-get install
+# python3-torch).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-torch_ref="${1:?usage: experiments/compare_torch.sh PATH/TO/torch_ref.py [ROUNDS] [CONFIG ...]}"
-rounds="${2:-2}"
-shift $(($# >= 2 ? 2 : 1))
+torch_ref=experiments/torch_ref.py
+if [[ "${1:-}" == *.py ]]; then
+  torch_ref="$1"
+  shift
+fi
+rounds="${1:-2}"
+(($# == 0)) || shift
 configs=("$@")
 ((${#configs[@]})) || configs=(tiny small medium)
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  echo "compare_torch.sh: PyTorch is missing. Install Debian's: sudo apt-get install python3-torch" >&2
+  exit 2
+fi
+[[ -x build/pelab ]] || { echo "compare_torch.sh: build/pelab is missing: run ./setup.sh build first" >&2; exit 2; }
 pelab=build/pelab
 kernel="$("$pelab" bench --gemm --threads 1 --config tiny | sed -n 's/.*OpenBLAS kernel \([a-z0-9]*\).*/\1/p')"
 

@@ -1,5 +1,5 @@
-// ModelConfig: everything needed to build a model, named as the contract names it
-// (../shared/reference/MODEL.md): the same names as the command-line options (with '_' for
+// ModelConfig: everything needed to build a model, named as the model contract names it
+// (docs/model.md): the same names as the command-line options (with '_' for
 // '-') and the /config attributes of a run file, so a model can be rebuilt from a file alone.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The decoder-only Transformer of the contract (../shared/reference/MODEL.md): pre-LayerNorm
+// The decoder-only Transformer of pelab's model contract (docs/model.md): pre-LayerNorm
 // blocks, fused QKV, causal attention, GELU (tanh) MLP, final LayerNorm, untied LM head.
 //
 //   x = tok_emb[tokens]                                  (B, T, D)

@@ -27,21 +27,21 @@
 // instead of adding into a zero-filled buffer.
 // Memory: P is not saved. The forward keeps, per row, lse = log sum_j exp(S[i, j]) (B, H, T),
 // and the backward recomputes a block of P = exp(S - lse) from Q and K when it needs it (one
-// more product, instead of a (B, H, T, T) buffer per layer: 134 MB in the medium benchmark).
+// more product, instead of a (B, H, T, T) buffer per layer).
 // Each (b, h) is independent: the loops run in parallel over B*H with single-threaded BLAS, on
 // per-thread scratch blocks; dbias is summed per thread and then over the threads in order.
 // K^T and V^T: the products with K^T or V^T as their right factor (S = Q K^T, dP = G V^T) have
-// only dh (32 on medium) as their inner size, and OpenBLAS runs such a product about twice as
-// fast when its right factor is stored row-major as (dh, T) than when it is read transposed
-// from (T, dh) (64 x 256 x 32: 106-133 GFLOP/s against 53-81). So each (b, h) copies K (and, in
-// the backward, V) transposed into a per-thread (dh, T) scratch first (32 KB on medium) and
-// multiplies by that.
+// only dh as their inner size, and OpenBLAS runs such a product much faster when its right
+// factor is stored row-major as (dh, T) than when it reads it transposed from (T, dh). So each
+// (b, h) copies K (and, in the backward, V) transposed into a per-thread (dh, T) scratch first
+// and multiplies by that.
 // Rows in vector widths: the scratch blocks of S, P and dP have rows of Tp floats, T rounded up
 // to a multiple of kLanes (16), so that exp runs over whole vectors: row i's exp loop covers
-// columns 0..w-1, w = i + 1 rounded up, instead of a vector part and a scalar tail (on the short
-// rows of toy tasks the tail was most of the work). Columns past i are zeroed afterwards; the
-// row's sums still run over columns 0..i only, so every value is the same, bit for bit, as with
-// an exact-width loop.
+// columns 0..w-1, w = i + 1 rounded up, instead of a vector part and a scalar tail (on short
+// rows the tail would be most of the work). Columns past i are zeroed afterwards; the row's
+// sums still run over columns 0..i only, so every value is the same, bit for bit, as with an
+// exact-width loop.
+// Measurements: docs/performance.md#attention.
 #include <omp.h>
 
 #include <algorithm>

@@ -16,10 +16,11 @@
 // have the same bits as linear(gelu(h)), except dW when R is more than one backward block (its
 // sum over rows is then taken block by block). What changes is memory: unfused, the graph keeps
 // both H (for gelu's backward) and G (for linear's dW) until the backward; fused, only H. In the
-// MLP, G is the widest activation, (B, T, 4D): 16 MB per layer in the medium benchmark. The
-// price is one more gelu per step, a few percent of the MLP's time. Writing dH over H saves
-// another (B, T, 4D) buffer at the backward's peak (H comes from the MLP's first linear, whose
-// backward needs its input, not H); 0 + x and x differ only in the sign of a zero.
+// MLP, G is the widest activation, (B, T, 4D) per layer. The price is one more gelu per step.
+// Writing dH over H saves another (B, T, 4D) buffer at the backward's peak (H comes from the
+// MLP's first linear, whose backward needs its input, not H); 0 + x and x differ only in the
+// sign of a zero.
+// Measurements: docs/performance.md#gelu_linear.
 #include <omp.h>
 
 #include <algorithm>

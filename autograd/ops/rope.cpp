@@ -126,8 +126,8 @@ void rope_tables(const std::vector<float>& positions, const std::vector<float>& 
   sin_table = Tensor::empty({T, P});
   for (int64_t t = 0; t < T; ++t)
     for (int64_t j = 0; j < P; ++j) {
-      // The angle is rounded to float as PyTorch's reference rounds it (the contract's
-      // parity), then its cosine and sine are taken in double and rounded once.
+      // The angle is rounded to float, as float32 PyTorch rounds it (docs/model.md); then its
+      // cosine and sine are taken in double and rounded once.
       const float angle = positions[t] * inv_freq[j];
       cos_table[t * P + j] = static_cast<float>(std::cos(static_cast<double>(angle)));
       sin_table[t * P + j] = static_cast<float>(std::sin(static_cast<double>(angle)));

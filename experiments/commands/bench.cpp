@@ -1,5 +1,5 @@
 // `pelab bench`: the throughput of one full training step (forward, backward, clipping, AdamW)
-// on the contract's benchmark configurations, the same work as ../shared/bench/torch_ref.py:
+// on the benchmark configurations of docs/model.md, the same work as experiments/torch_ref.py:
 // random tokens, the loss on every position, AdamW (lr 1e-3, weight decay 0.01), clipping at 1.
 // `pelab bench --gemm`: OpenBLAS sgemm GFLOP/s on the products those configurations run, the
 // ceiling any framework on this machine works under.
@@ -9,7 +9,7 @@
 // configuration's (B, H, T, dh), the best of the timed repetitions: what one layer's attention
 // costs, to set against the step.
 //
-// FLOPs per step, as the contract counts them: 6 x params x tokens + 12 x L x B x T^2 x D.
+// FLOPs per step, as docs/model.md counts them: 6 x params x tokens + 12 x L x B x T^2 x D.
 #include <sys/resource.h>
 
 #include <algorithm>

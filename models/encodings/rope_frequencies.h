@@ -33,8 +33,9 @@ struct RopeFrequencies {
 RopeFrequencies rope_frequencies(const ModelConfig& config, int64_t dims, int64_t n_pairs,
                                  bool extrapolation, int64_t length);
 
-// round(rope_fraction * dh / 2), ties to even, as the contract's PyTorch reference (Python's
-// round) counts them: how many pairs of a head are rotated. Can be 0 for a tiny fraction.
+// round(rope_fraction * dh / 2), ties to even, as Python's round counts them in the PyTorch
+// models (docs/model.md#the-pytorch-models): how many pairs of a head are rotated. Can be 0
+// for a tiny fraction.
 int64_t rotated_pairs(const ModelConfig& config);
 
 }  // namespace pelab

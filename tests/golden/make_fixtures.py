@@ -21,7 +21,7 @@ measures is then pelab's own float32 rounding, not the sum of PyTorch's and pela
 computation in float32 PyTorch is also run, and its distance to the float64 values is stored
 (attributes torch_f32_*), a yardstick for the test's tolerances.
 
-Layout of a fixture (names as pelab writes them; see MODEL.md and `pelab grads`):
+Layout of a fixture (names as pelab writes them; see docs/model.md and `pelab grads`):
   /config                  attributes, one per ModelConfig field (experiments/run/model_options.cpp):
                            strings for pe, rope_style, rope_scaling; float64 for float fields;
                            int64 for integer fields. Also case (str), seed, batch_size, seq_len.
@@ -49,9 +49,13 @@ import os
 import sys
 import zlib
 
-import h5py
-import numpy as np
-import torch
+try:
+    import h5py
+    import numpy as np
+    import torch
+except ImportError as e:
+    sys.exit(f"make_fixtures.py needs PyTorch and h5py ({e}): sudo apt-get install python3-torch "
+             "python3-h5py (Debian's), then run it with /usr/bin/python3")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)

@@ -1,17 +1,17 @@
 #!/usr/bin/python3
-"""pelab's model (../shared/reference/MODEL.md) in PyTorch, with every positional encoding.
+"""pelab's model (docs/model.md) in PyTorch, with every positional encoding.
 
 The golden reference for tests/models/golden_test.cpp: tests/golden/make_fixtures.py builds
 models with this module and writes what they compute into tests/fixtures/golden/*.h5.
 
-Each scheme is written from its definition (MODEL.md, and the header comments of
+Each scheme is written from its definition (docs/model.md, and the header comments of
 models/encodings/<name>.cpp and models/encodings/rope_frequencies.h for pelab's extensions),
 not from pelab's C++ loops, and where PyTorch offers a different way to say the same thing it is
 used (rotations as complex multiplications, FIRE's derivative in c by autograd, ALiBi's slopes
 by Press et al.'s own recipe, T5's buckets as in the T5 code), so that agreement means two
 implementations agree, not one implementation copied twice.
 
-The model is built in float32 (state_dict names and shapes of the contract) and can be cast
+The model is built in float32 (state_dict names and shapes of docs/model.md) and can be cast
 with .double(): make_fixtures.py computes the golden values in float64 so that what the C++ test
 sees is pelab's own float32 error, not the sum of two float32 errors.
 
@@ -19,7 +19,8 @@ Positions are explicit: forward(tokens, positions) takes a float tensor of T pos
 every scheme that reads positions (sequential positions are arange(T); randomized positions
 are simply other positions). rope2d reads row = pos // grid_cols, col = pos % grid_cols.
 
-Needs Debian's python3-torch (run with /usr/bin/python3).
+Needs PyTorch: Debian's python3-torch (sudo apt-get install python3-torch), run with
+/usr/bin/python3.
 """
 import math
 
@@ -78,7 +79,7 @@ def head_dim(cfg):
     return cfg["d_model"] // cfg["n_heads"]
 
 
-# ---------------------------------------------------------------- additive encodings (MODEL.md)
+# ------------------------------------------------------------ additive encodings (docs/model.md)
 
 def additive_table(cfg, pos, dtype):
     """P (T, D) for integer | normalized | binary | sinusoidal, from the positions pos (T,)."""
@@ -104,15 +105,15 @@ def additive_table(cfg, pos, dtype):
 # ---------------------------------------------------------------- rotary encodings
 
 def rotated_pairs(cfg):
-    """round(rope_fraction * dh / 2) with Python's round (half to even), as the contract's
-    reference (shared/bench/torch_ref.py) counts them (rope_frequencies.h)."""
+    """round(rope_fraction * dh / 2) with Python's round (half to even), as docs/model.md and
+    experiments/torch_ref.py count them (rope_frequencies.h)."""
     return round(cfg["rope_fraction"] * head_dim(cfg) / 2)
 
 
 def rope_angles(cfg, dims, n_pairs, pos, dtype):
     """Angles (T, n_pairs) and the magnitude on cos/sin, for pair j of a frequency ladder over
     `dims` dimensions, w_j = base^(-2j/dims), with the evaluation-time scaling of
-    rope_frequencies.h / MODEL.md applied:
+    rope_frequencies.h / docs/model.md applied:
       pi:   positions divided by the factor s
       ntk:  base multiplied by s^(dims / (dims - 2))
       yarn: w_j' = (1 - g_j) w_j / s + g_j w_j, g_j = clamp((L / lambda_j - alpha) / (beta - alpha),
@@ -283,7 +284,7 @@ class GPT(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """The contract's initialisation: N(0, 0.02) weights, zero biases, unit LayerNorm
+        """docs/model.md's initialisation: N(0, 0.02) weights, zero biases, unit LayerNorm
         weights; FIRE's c starts at 0.1. Draws from torch's global generator."""
         for name, p in self.named_parameters():
             with torch.no_grad():

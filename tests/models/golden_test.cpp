@@ -2,7 +2,7 @@
 //
 // Each tests/fixtures/golden/<case>.h5 was written by tests/golden/make_fixtures.py from
 // tests/golden/reference.py, an independent PyTorch implementation of the contract
-// (../shared/reference/MODEL.md) and of pelab's extensions (the header comments of
+// (docs/model.md) and of pelab's extensions (the header comments of
 // models/encodings/*.cpp). A fixture holds a model's /config and /params, one batch with its
 // positions, and what PyTorch computed: the logits, the loss, every gradient, and the losses of
 // 5 AdamW steps with clipping on that batch. CI has no PyTorch: the fixtures are committed.

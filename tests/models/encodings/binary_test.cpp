@@ -1,5 +1,5 @@
 // binary: the table P read through the Encoding interface (begin, then embed on a zero input)
-// against MODEL.md: P[p, i] = bit i of p (i = 0 the least significant), 0 or 1; 0 for i > 31.
+// against docs/model.md: P[p, i] = bit i of p (i = 0 the least significant), 0 or 1; 0 for i > 31.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // integer and normalized: the tables read through the Encoding interface (begin, then embed on
-// a zero input) against MODEL.md:
+// a zero input) against docs/model.md:
 //   integer:     P[p, i] = p * (-1)^i
 //   normalized:  P[p, i] = (p / N) * (-1)^i,  N the length of the sequence
 // and the point of the alternating signs: LayerNorm subtracts each vector's mean, so a shift by
