@@ -43,7 +43,7 @@ except ImportError:
     sys.exit("experiments/torch_ref.py needs PyTorch: sudo apt-get install python3-torch "
              "(Debian's), then run it with /usr/bin/python3")
 
-# The benchmark configurations of docs/model.md, as experiments/bench.cpp has them:
+# The benchmark configurations of docs/model.md, as experiments/commands/bench.cpp has them:
 # name: (vocab_size, d_model, n_heads, n_layers, T, batch_size).
 BENCH_CONFIGS = {
     "tiny": (16, 64, 4, 2, 64, 32),
@@ -234,7 +234,7 @@ def bench(args):
     for _ in range(args.steps):
         step()
     seconds = (time.perf_counter() - t0) / args.steps
-    flops = 6 * n_params * B * T + 12 * L * B * T * T * D  # as experiments/bench.cpp counts them
+    flops = 6 * n_params * B * T + 12 * L * B * T * T * D  # as experiments/commands/bench.cpp counts them
     print(f"torch config={args.config} pe={args.pe} threads={args.threads} params={n_params} "
           f"step_ms={seconds * 1e3:.2f} tokens_per_s={B * T / seconds:.0f} "
           f"gflops={flops / seconds / 1e9:.1f}")
