@@ -104,15 +104,14 @@ PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int
 
 // Row i of P again from its scores and log-sum-exp: exp(s - lse) for j <= i, 0 up to i1 (and up
 // to padded(i + 1), as in softmax_causal_row).
-// ([[maybe_unused]]: the course kit's student copy has the backward that calls these stubbed.)
-[[maybe_unused]] PELAB_VECTORIZED void probs_row(float* row, float lse, int64_t i, int64_t i1) {
+PELAB_VECTORIZED void probs_row(float* row, float lse, int64_t i, int64_t i1) {
   const int64_t w = padded(i + 1);
   for (int64_t j = 0; j < w; ++j) row[j] = fast_exp(row[j] - lse);
   for (int64_t j = i + 1; j < std::max(i1, w); ++j) row[j] = 0.0f;
 }
 
 // Row i of dS = P o (dP - rowsum(dP o P)), written over P.
-[[maybe_unused]] PELAB_VECTORIZED void score_grad_row(float* p, const float* dp, int64_t i) {
+PELAB_VECTORIZED void score_grad_row(float* p, const float* dp, int64_t i) {
   const float dot = lane_dot(dp, p, i + 1);
   for (int64_t j = 0; j <= i; ++j) p[j] = p[j] * (dp[j] - dot);
 }
@@ -192,7 +191,7 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
       "causal_attention", out, {q, k, v, bias},
       [lse, Q = q.value(), K = k.value(), Vv = v.value(),
        Bias = bias.defined() ? bias.value() : Tensor(), bias_per_sequence, B, H, T, dh,
-       scale]([[maybe_unused]] Node& self) {
+       scale](Node& self) {
         // BEGIN SOLUTION attention
         // beta 0 on an input's first product when its gradient is still unset, else 1; when q,
         // k or v are one Var, their products share a buffer and all of them add into zeros.

@@ -30,13 +30,9 @@ namespace {
 // Applies the rotation (sign = +1) or its transpose (sign = -1) from `in` into `out`
 // (out = in rotated, or out += with accumulate). Each output element is computed once and
 // written (or added) once, so the backward is exactly the forward with the angle negated.
-PELAB_VECTORIZED void rotate([[maybe_unused]] const float* in, [[maybe_unused]] float* out,
-                             [[maybe_unused]] const Tensor& cos_t,
-                             [[maybe_unused]] const Tensor& sin_t, [[maybe_unused]] int64_t BH,
-                             [[maybe_unused]] int64_t T, [[maybe_unused]] int64_t dh,
-                             [[maybe_unused]] int64_t P, [[maybe_unused]] int64_t H,
-                             [[maybe_unused]] bool per_sequence, [[maybe_unused]] RopeStyle style,
-                             [[maybe_unused]] float sign, [[maybe_unused]] bool accumulate) {
+PELAB_VECTORIZED void rotate(const float* in, float* out, const Tensor& cos_t, const Tensor& sin_t,
+                             int64_t BH, int64_t T, int64_t dh, int64_t P, int64_t H,
+                             bool per_sequence, RopeStyle style, float sign, bool accumulate) {
   // BEGIN SOLUTION rope
   const bool interleaved = style == RopeStyle::kInterleaved;
   // Where the tables of (b, h) start: the same rows for every b, or sequence b's own.

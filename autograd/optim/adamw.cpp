@@ -22,7 +22,7 @@ AdamW::AdamW(Parameters& params, AdamWConfig config) : params_(params), config_(
 }
 
 // Compiled for each vector width (core/vectorize.h): the update loop is elementwise.
-PELAB_VECTORIZED void AdamW::step([[maybe_unused]] float lr) {
+PELAB_VECTORIZED void AdamW::step(float lr) {
   ++t_;
   // Every scalar in double, as PyTorch computes it in Python, then rounded to float where a
   // float kernel uses it (PyTorch casts a Python scalar to the tensor's dtype). Then

@@ -15,8 +15,9 @@
 #     throw std::logic_error("not implemented: <name>");
 #
 # indented like the BEGIN line. A region is a whole function body or a statement sequence, so
-# the stub compiles; a file with a region must include <stdexcept> itself. Everything else is
-# copied unchanged. Fails, naming the file and line, on a marker that is malformed, nested,
+# the stub compiles; a file with a region must include <stdexcept> itself. The copy's
+# CMakeLists.txt turns off the unused-argument and unused-function warnings (a stub leaves
+# them unused). Everything else is copied unchanged. Fails, naming the file and line, on a marker that is malformed, nested,
 # unclosed or closes nothing; DEST is then incomplete and should be deleted.
 set -euo pipefail
 
@@ -89,6 +90,17 @@ while IFS= read -r -d '' file; do
 done < <(cd "$repo" && git ls-files -z -- '*.cpp' '*.h')
 
 ((count > 0)) || die "no solution regions found in $repo"
+
+# A stubbed region leaves its function's arguments, the helpers only it calls and the captures
+# of its lambda unused until the student writes it. Those warnings are off in the copy only, so
+# that pelab's own sources need no [[maybe_unused]] for the kit's sake.
+relax='# The student copy (make-student-copy.sh): a stubbed region leaves arguments and helpers unused.
+add_compile_options(-Wno-unused-parameter -Wno-unused-but-set-parameter -Wno-unused-function
+                    -Wno-unused-variable -Wno-unused-but-set-variable)'
+grep -qx 'add_compile_options(-Wall -Wextra)' "$dest/CMakeLists.txt" ||
+  die "CMakeLists.txt has no line 'add_compile_options(-Wall -Wextra)' to relax the warnings after"
+awk -v relax="$relax" '{ print } $0 == "add_compile_options(-Wall -Wextra)" { print relax }' \
+  "$repo/CMakeLists.txt" >"$dest/CMakeLists.txt"
 printf 'student copy in %s: %d regions stubbed in %d files\n' "$dest" "$(wc -l <"$regions")" \
   "$count"
 sort -s -k1,1 "$regions" | sed 's/^/  /'

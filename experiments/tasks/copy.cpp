@@ -18,7 +18,7 @@ class Copy : public Task {
  public:
   std::string name() const override { return "copy"; }
   int64_t vocab_size() const override { return 11; }
-  Instance make([[maybe_unused]] int64_t n, [[maybe_unused]] Random& rng) const override {
+  Instance make(int64_t n, Random& rng) const override {
     // BEGIN SOLUTION copy
     Instance inst;
     inst.input = random_symbols(n, 10, rng);

@@ -15,7 +15,7 @@ class SinusoidalEncoding : public AdditiveEncoding {
  public:
   using AdditiveEncoding::AdditiveEncoding;
   // In float, as the PyTorch reference computes it: 10000^(2i/D), then p divided by it.
-  float value([[maybe_unused]] float p, [[maybe_unused]] int64_t i, int64_t) const override {
+  float value(float p, int64_t i, int64_t) const override {
     // BEGIN SOLUTION sinusoidal
     const int64_t even = i - i % 2;
     const float denom =
