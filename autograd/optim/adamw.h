@@ -9,7 +9,7 @@
 // The hyperparameters are doubles, as PyTorch's are (Python floats): the scalars derived from
 // them (1 - b2, 1 - b2^t, ...) are computed in double and rounded to float once, as PyTorch
 // does. Deriving them from float betas is not the same: 1.0f - 0.999f is 1.3e-5 away from
-// 0.001, and so is every second moment. tests/assignments/a5_adamw_test.cpp checks the
+// 0.001, and so is every second moment. tests/autograd/optim/adamw_test.cpp checks the
 // moments and values of every step against PyTorch's.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Helpers for the autograd tests: leaf variables with random values, a gradcheck assertion, and
-// the inputs that the tests of an op and its assignment suite (tests/assignments/) share.
+// the inputs that the tests of an op and its assignment suite (A2_, A3_ in the op's test file) share.
 #pragma once
 
 #include <gtest/gtest.h>

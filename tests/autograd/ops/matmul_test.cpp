@@ -60,7 +60,7 @@ TEST(Matmul, SharedRightOperand) {
 }
 
 TEST(Matmul, Batched) {
-  // gemm_batched forks per call: see A3_Attention.GradcheckQKV (tests/assignments/).
+  // gemm_batched forks per call: see A3_Attention.GradcheckQKV (attention_test.cpp).
   test::ScopedThreads one_thread(1);
   Random rng(2);
   for (auto [a_shape, b_shape] :

@@ -1,7 +1,6 @@
 // What every task shares (experiments/tasks/task.h): the registry, the sequence format
 // "input SEP answer" with SEP = vocab_size - 1, and make_batch's tokens, targets and loss_mask.
-// Each task's own answers are checked in its own file (parity_test.cpp, ...; copy's in
-// tests/assignments/a6_copy_test.cpp).
+// Each task's own answers are checked in its own file (parity_test.cpp, copy_test.cpp, ...).
 #include "experiments/tasks/task.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Helpers shared by the encoding tests (tests/models/encodings/) and the assignment suites A1 and
-// A4 (tests/assignments/): small configs, and an additive encoding's table P read through the
+// A4 (the suites A1_Sinusoidal and A4_Alibi): small configs, and an additive encoding's table P read through the
 // Encoding interface (begin, then embed on a zero input gives 0 + P).
 #pragma once
 

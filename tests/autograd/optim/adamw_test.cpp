@@ -7,13 +7,14 @@
 // checked against PyTorch step by step (tests/fixtures/optim.h5), against the formula in
 // double over many steps, on the closed form of the first step, and for a bit-identical
 // resume from saved moments.
+#include "autograd/optim/adamw.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "autograd/optim/adamw.h"
 #include "tests/autograd/optim/optim_fixture.h"
 #include "tests/core/test_util.h"
 
