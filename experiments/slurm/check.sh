@@ -223,7 +223,7 @@ stop_daemon() {
 leftover_processes() {
   local d cmd
   for d in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" || continue
+    cmd="$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" || continue  # gone meanwhile
     [[ "$cmd" == *"$tmp/"* ]] && echo "${d#/proc/}"
   done
   return 0
@@ -421,7 +421,9 @@ test_preemption() {
   say "submitted array job $job; waiting for both runs to save an evaluation"
   wait_for 120 "two evaluations of $name0 and $name1" \
     both_evaluated_twice "$out/logs/$name0.log" "$out/logs/$name1.log"
-  # --batch: the batch step's shell alone, here pelab sweep (children are not signalled).
+  # Slurm 22.05 sends a signal other than KILL to a job's batch step only with --batch or
+  # --full: `scancel --signal=TERM JOB` alone reaches nothing in a job without steps (tried).
+  # --batch: the batch step's shell alone, here pelab sweep (its children are not signalled).
   scancel --batch --signal=USR1 "${job}_0"
   # --full: the batch step's shell and all its children, as Slurm does at a time limit.
   scancel --full --signal=TERM "${job}_1"
