@@ -229,6 +229,16 @@ leftover_processes() {
   return 0
 }
 
+# The last lines of the jobs' outputs and of the daemons' logs, on stderr, before they go.
+show_logs() {
+  local f
+  for f in "$tmp"/jobs/*.out "$tmp"/slurmctld.log "$tmp"/slurmd.log "$tmp"/munged.log; do
+    [[ -s "$f" ]] || continue
+    echo "  --- ${f#"$tmp"/}" >&2
+    tail -n 8 "$f" | sed 's/^/  /' >&2
+  done
+}
+
 # On every exit: cancel the jobs, stop the three daemons, remove $tmp.
 cleanup() {
   local status=$? pids
@@ -242,6 +252,7 @@ cleanup() {
   stop_daemon slurmd "$slurmd_pid"
   stop_daemon slurmctld "$slurmctld_pid"
   stop_daemon munged "$munged_pid"
+  if ((status != 0)) && [[ -n "$tmp" ]]; then show_logs; fi
   if [[ -n "$tmp" && -d "$tmp" ]]; then
     mapfile -t pids < <(leftover_processes)
     if ((${#pids[@]})); then
@@ -331,12 +342,7 @@ end_test() {
   else
     failed=$((failed + 1))
     say "FAIL $1"
-    local f
-    for f in "$tmp"/jobs/*.out; do
-      [[ -e "$f" ]] || continue
-      echo "  --- $f" >&2
-      tail -n 8 "$f" | sed 's/^/  /' >&2
-    done
+    show_logs
   fi
 }
 
@@ -459,14 +465,16 @@ test_preemption() {
 }
 
 main() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   install_packages
+  # slurmd starts the jobs as their users, which takes root (as does SlurmUser=root here).
+  [[ "$(id -u)" -eq 0 ]] || die "needs root: it starts slurmctld and slurmd"
   PATH="$PATH:/usr/sbin:/sbin"
   [[ -x "$PELAB" ]] || die "no pelab program at $PELAB (build it: ./setup.sh build)"
   if [[ -n "${PELAB_BINARY:-}" ]]; then export PELAB_BINARY; fi
   tmp="$(mktemp -d "${TMPDIR:-/tmp}/pelab-slurm-check.XXXXXX")"
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
   started_at=$SECONDS
   start_cluster
   test_sweep
