@@ -25,11 +25,12 @@
 # machine's own Slurm or MUNGE setup is read or changed. On any exit the jobs are cancelled,
 # exactly the daemons started here are stopped (by their pids) and the directory is removed.
 #
-# Needs Debian's slurm-wlm and munge: installed when missing if run as root (apt-get), else the
-# command to install them is printed and the script exits 1. Takes about 2 minutes once they
-# are installed. The pelab used is $PELAB_BINARY, else build/pelab of this repository; it is
-# passed on to the jobs only when set (otherwise sweep.sbatch finds the same build/pelab).
-# Prints `slurm check: N passed, M failed` last and exits 0 only when every test passed.
+# Runs as root (slurmd starts the jobs). Needs Debian's slurm-wlm and munge: installed when
+# missing (apt-get); not root, it prints the command to install them and exits 1. Takes about
+# a minute on 2 cores once they are installed. The pelab used is $PELAB_BINARY, else
+# build/pelab of this repository; it is passed on to the jobs only when set (otherwise
+# sweep.sbatch finds the same build/pelab itself). Prints `slurm check: N passed, M failed`
+# last and exits 0 only when every test passed.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,7 +40,7 @@ readonly SBATCH_FILE="$HERE/sweep.sbatch"
 PELAB="${PELAB_BINARY:-$REPO/build/pelab}"
 readonly PELAB
 readonly PACKAGES=(slurm-wlm munge)
-readonly COMMANDS=(munged slurmctld slurmd sbatch squeue scancel scontrol sinfo)
+readonly COMMANDS=(munged munge slurmctld slurmd sbatch squeue scancel scontrol sinfo)
 
 started_at=$SECONDS
 passed=0
@@ -67,7 +68,8 @@ install_packages() {
   done
   ((${#missing[@]} == 0)) && return
   if [[ "$(id -u)" -ne 0 ]]; then
-    die "missing ${missing[*]} (Debian packages ${PACKAGES[*]}). Install them as root, then run this again:
+    die "missing ${missing[*]} (Debian packages ${PACKAGES[*]}).
+Install them as root, then run this again:
   sudo apt-get update && sudo apt-get install -y --no-install-recommends ${PACKAGES[*]}"
   fi
   say "installing ${PACKAGES[*]}"
@@ -183,9 +185,10 @@ start_cluster() {
   # The MUNGE key: random bytes, readable by root only (munged refuses anything looser).
   head -c 1024 /dev/urandom >"$tmp/munge.key"
   chmod 600 "$tmp/munge.key"
-  # Each daemon in the foreground as this script's child: its pid is known for sure, and it
-  # is reaped here when stopped. --force: munged would refuse $tmp's parent /tmp, writable
-  # by all.
+  # Each daemon in the foreground as this script's child: its pid ($!, the one its pid file
+  # holds) is known for sure, and it is reaped here when stopped, where a daemon that forks
+  # away may stay a zombie that still answers kill -0 (when pid 1 does not reap).
+  # --force: munged would refuse $tmp's parent /tmp, writable by all.
   munged --foreground --force --key-file="$tmp/munge.key" --socket="$tmp/munge.socket" \
     --pid-file="$tmp/munged.pid" --log-file="$tmp/munged.log" --seed-file="$tmp/munged.seed" \
     >>"$tmp/munged.out" 2>&1 &
@@ -235,7 +238,7 @@ show_logs() {
   for f in "$tmp"/jobs/*.out "$tmp"/slurmctld.log "$tmp"/slurmd.log "$tmp"/munged.log; do
     [[ -s "$f" ]] || continue
     echo "  --- ${f#"$tmp"/}" >&2
-    tail -n 8 "$f" | sed 's/^/  /' >&2
+    tail -n 6 "$f" | sed 's/^/  /' >&2
   done
 }
 
@@ -357,6 +360,11 @@ run_state_is() { # DIR NAME STATE SWEEP-ARGS...
   shift 3
   "$PELAB" sweep --out "$dir" "$@" --status | grep -qx "$state $name"
 }
+run_names() { # DIR SWEEP-ARGS...: the sweep's run names, one a line (from --status)
+  local dir="$1"
+  shift
+  "$PELAB" sweep --out "$dir" "$@" --status | awk 'NF == 2 {print $2}'
+}
 report_reads_all() { # DIR N: every run file read and finished
   "$PELAB" report "$1" | grep -qx "$2 run files: $2 read, 0 skipped (unreadable)"
 }
@@ -403,14 +411,14 @@ test_sweep() {
   wait_for 120 "the end of job $job" job_gone "$job"
   for task in 0 1; do
     check "array task $task completed with exit code 0" task_ended_ok "${job}_$task"
-    check "array task $task ran its shard: 2 of the 4 runs" \
-      output_has "$tmp/jobs/sweep-${job}_$task.out" "pelab sweep: 2 runs in $out"
+    check "array task $task ran shard $task/2" \
+      output_has "$tmp/jobs/sweep-${job}_$task.out" "sweep ... --shard $task/2"
   done
   check "pelab sweep --status: all 4 finished" status_line_is "$out" \
     "4 runs: 4 finished, 0 to train, 0 to resume, 0 training now, 0 with other settings" \
     "${SMALL[@]}"
   check "pelab report: 4 run files, all read and finished" report_reads_all "$out" 4
-  for name in $("$PELAB" sweep --out "$out" "${SMALL[@]}" --status | awk 'NF == 2 {print $2}'); do
+  for name in $(run_names "$out" "${SMALL[@]}"); do
     check "$name trained once (one start, no resume, completed)" \
       trained_once "$out/logs/$name.log"
   done
@@ -421,8 +429,8 @@ test_preemption() {
   local out="$tmp/runs/preempt" job job2 name name0 name1 task
   begin_test "preemption: signalled array tasks, resumed by the same array"
   # The run of each shard (a 2-run sweep in 2 shards: one run each).
-  name0="$("$PELAB" sweep --out "$out" "${LONGER[@]}" --shard 0/2 --status | awk 'NF == 2 {print $2}')"
-  name1="$("$PELAB" sweep --out "$out" "${LONGER[@]}" --shard 1/2 --status | awk 'NF == 2 {print $2}')"
+  name0="$(run_names "$out" "${LONGER[@]}" --shard 0/2)"
+  name1="$(run_names "$out" "${LONGER[@]}" --shard 1/2)"
   job="$(submit preempt --out "$out" "${LONGER[@]}")"
   say "submitted array job $job; waiting for both runs to save an evaluation"
   wait_for 120 "two evaluations of $name0 and $name1" \
