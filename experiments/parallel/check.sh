@@ -56,6 +56,7 @@ install_parallel() {
 
 cleanup() {
   local status=$?
+  set +e  # every step of the cleanup runs, whatever fails
   trap - EXIT INT TERM
   [[ -n "$tmp" ]] && rm -rf "$tmp"
   if ((status != 0 && passed + failed == 0)); then

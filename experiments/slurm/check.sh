@@ -245,6 +245,7 @@ show_logs() {
 # On every exit: cancel the jobs, stop the three daemons, remove $tmp.
 cleanup() {
   local status=$? pids
+  set +e  # every step of the cleanup runs, whatever fails
   trap - EXIT INT TERM
   if [[ -n "$slurmctld_pid" ]] && kill -0 "$slurmctld_pid" 2>/dev/null; then
     if ! jobs_gone; then
@@ -255,7 +256,9 @@ cleanup() {
   stop_daemon slurmd "$slurmd_pid"
   stop_daemon slurmctld "$slurmctld_pid"
   stop_daemon munged "$munged_pid"
-  if ((status != 0)) && [[ -n "$tmp" ]]; then show_logs; fi
+  # Stopped part way (the logs of a test that failed were shown already).
+  local early=$((status != 0 && passed + failed < 2))
+  if ((early)) && [[ -n "$tmp" ]]; then show_logs; fi
   if [[ -n "$tmp" && -d "$tmp" ]]; then
     mapfile -t pids < <(leftover_processes)
     if ((${#pids[@]})); then
@@ -264,7 +267,7 @@ cleanup() {
     fi
     rm -rf "$tmp"
   fi
-  if ((status != 0 && passed + failed < 2)); then
+  if ((early)); then
     say "FAIL: stopped before the end (exit $status)"
     failed=$((2 - passed))
   fi
@@ -368,8 +371,8 @@ run_names() { # DIR SWEEP-ARGS...: the sweep's run names, one a line (from --sta
 report_reads_all() { # DIR N: every run file read and finished
   "$PELAB" report "$1" | grep -qx "$2 run files: $2 read, 0 skipped (unreadable)"
 }
-count_lines() { # FILE REGEX: how many lines match
-  grep -cE "$2" "$1" || true
+count_lines() { # FILE REGEX: how many lines match (0 without the file)
+  grep -cE "$2" "$1" 2>/dev/null || true
 }
 trained_once() { # LOG
   [[ "$(count_lines "$1" '^pelab [0-9]')" == 1 && "$(count_lines "$1" '^resuming ')" == 0 &&
