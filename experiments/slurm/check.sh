@@ -118,8 +118,9 @@ free_ports() {
 
 # slurm.conf for one node, this machine, with nothing outside $tmp: no cgroups, no accounting.
 write_config() {
-  local ctld_port slurmd_port hardware
-  read -r ctld_port slurmd_port < <(free_ports)
+  local ports ctld_port slurmd_port hardware
+  ports="$(free_ports)"
+  read -r ctld_port slurmd_port <<<"$ports"
   # The node's CPUs, sockets, cores and memory as slurmd itself sees them, so that it
   # registers without a mismatch (a node with less than its configured memory is drained).
   hardware="$(slurmd -C | head -n 1 | tr ' ' '\n' |
@@ -205,16 +206,24 @@ start_cluster() {
   say "cluster up: node $node idle, slurm $(sinfo -V | awk '{print $2}'), in $tmp"
 }
 
+# Whether process $1 runs: exists and is not a zombie (a child that ended answers kill -0
+# until it is reaped).
+running() {
+  local state
+  state="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)"
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 # stop_daemon NAME PID: SIGTERM, then SIGKILL after 15 s, and reaps it.
 stop_daemon() {
   local name="$1" pid="$2" i
   [[ -n "$pid" ]] || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   for ((i = 0; i < 30; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    running "$pid" || break
     sleep 0.5
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     say "$name ($pid) did not stop on SIGTERM; killing it" >&2
     kill -KILL "$pid" 2>/dev/null || true
   fi
@@ -247,7 +256,7 @@ cleanup() {
   local status=$? pids
   set +e  # every step of the cleanup runs, whatever fails
   trap - EXIT INT TERM
-  if [[ -n "$slurmctld_pid" ]] && kill -0 "$slurmctld_pid" 2>/dev/null; then
+  if [[ -n "$slurmctld_pid" ]] && running "$slurmctld_pid"; then
     if ! jobs_gone; then
       scancel --quiet --user="$(id -un)" 2>/dev/null || true
       (wait_for 30 "the jobs' end" jobs_gone) 2>/dev/null || true
