@@ -36,8 +36,6 @@ void validate(const ModelConfig& c) {
   if (c.d_model % c.n_heads != 0)
     throw ConfigError("d-model", std::to_string(c.d_model) + " is not divisible by --n-heads " +
                                      std::to_string(c.n_heads));
-  if (!encoding_known(c.pe))
-    throw ConfigError("pe", "unknown encoding '" + c.pe + "' (known: " + encoding_names() + ")");
   positive("rope-base", c.rope_base);
   if (c.rope_style != "interleaved" && c.rope_style != "half")
     throw ConfigError("rope-style", "must be interleaved or half, got '" + c.rope_style + "'");

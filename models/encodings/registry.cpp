@@ -49,6 +49,20 @@ const Scheme* find(const std::string& name) {
   return nullptr;
 }
 
+std::string names_of_all() {
+  std::string out;
+  for (const Scheme& s : schemes()) out += (out.empty() ? "" : ", ") + std::string(s.name);
+  return out;
+}
+
+// The scheme `pe` names; the one check of an unknown name, naming the known ones.
+const Scheme& scheme(const std::string& pe) {
+  const Scheme* s = find(pe);
+  if (s == nullptr)
+    throw ConfigError("pe", "unknown encoding '" + pe + "' (known: " + names_of_all() + ")");
+  return *s;
+}
+
 }  // namespace
 
 bool encoding_known(const std::string& name) {
@@ -62,14 +76,11 @@ std::vector<std::string> encoding_list() {
 }
 
 std::string encoding_names() {
-  std::string out;
-  for (const Scheme& s : schemes()) out += (out.empty() ? "" : ", ") + std::string(s.name);
-  return out;
+  return names_of_all();
 }
 
 void encoding_validate(const ModelConfig& c) {
-  const Scheme* s = find(c.pe);
-  if (s == nullptr) throw ConfigError("pe", "unknown encoding '" + c.pe + "'");
+  const Scheme* s = &scheme(c.pe);
   const int64_t dh = c.head_dim();
   if (s->rotary && dh % 2 != 0)
     throw ConfigError("d-model", "head size d_model / n_heads = " + std::to_string(dh) +
@@ -87,9 +98,7 @@ void encoding_validate(const ModelConfig& c) {
 }
 
 std::unique_ptr<Encoding> make_encoding(const ModelConfig& config) {
-  const Scheme* s = find(config.pe);
-  if (s == nullptr) throw ConfigError("pe", "unknown encoding '" + config.pe + "'");
-  return s->make(config);
+  return scheme(config.pe).make(config);
 }
 
 }  // namespace pelab
