@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/config_error.h"
+#include "core/option_field.h"
 
 namespace pelab {
 
@@ -51,11 +53,19 @@ struct ModelConfig {
   int64_t head_dim() const { return d_model / n_heads; }
 };
 
-// Throws ConfigError for the first option that is out of range or inconsistent.
+// The model's own options (ModelConfig's first block, with their help and --help sections),
+// and --random-positions, which every scheme reads. The options only some schemes read are
+// listed by those schemes (models/encodings/registry.h).
+const std::vector<OptionField<ModelConfig>>& model_own_fields();
+
+// Throws ConfigError for the first option that is out of range or inconsistent: the model's
+// own, then those of the scheme --pe names (its `validate`).
 void validate(const ModelConfig& c);
 
-// The fixed method a rope_scaling value names ("ntk-dynamic" -> "ntk", "ntk" -> "ntk"), and
-// through `dynamic` whether its factor follows the input's length (the "-dynamic" methods).
-std::string rope_scaling_method(const std::string& rope_scaling, bool& dynamic);
+// Checks the schemes share: a value that must be positive, named as the user types it.
+void require_positive(const char* option, int64_t value);
+void require_positive(const char* option, float value);
+// A float option's value as the user typed it: 1.5, 0.001 (not std::to_string's 1.500000).
+std::string option_number(float value);
 
 }  // namespace pelab

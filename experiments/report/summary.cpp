@@ -9,6 +9,7 @@
 #include "experiments/run/model_options.h"
 #include "experiments/run/option_table.h"
 #include "experiments/run/train_config.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 
@@ -34,16 +35,19 @@ std::string encoding_label(const ModelConfig& model, const TrainConfig& train) {
 }
 
 int encoding_rank(const std::string& label) {
-  // clang-format off
-  static const char* const kOrder[] = {
-      "none", "integer", "normalized", "binary", "sinusoidal", "learned",
-      "rope", "rope+rand", "rope+pi", "rope+ntk", "rope+yarn",
-      "rope+pi-dynamic", "rope+ntk-dynamic", "rope+yarn-dynamic",
-      "xpos", "alibi", "t5", "fire", "rope2d"};
-  // clang-format on
-  for (size_t i = 0; i < std::size(kOrder); ++i)
-    if (label == kOrder[i]) return static_cast<int>(i);
-  return static_cast<int>(std::size(kOrder));
+  // The scheme's place in the registry first, then its variants after it: plain, "+rand", the
+  // RoPE scaling methods in the order --help lists them, then any other ("+coupled", ...).
+  static const char* const kVariants[] = {"",     "+rand",       "+pi",          "+ntk",
+                                          "+yarn", "+pi-dynamic", "+ntk-dynamic", "+yarn-dynamic"};
+  const std::string pe = label.substr(0, label.find('+'));
+  const std::string variant = label.substr(pe.size());
+  const std::vector<std::string> schemes = encoding_list();
+  const auto it = std::find(schemes.begin(), schemes.end(), pe);
+  const int scheme = static_cast<int>(it - schemes.begin());  // unknown: after every scheme
+  int v = static_cast<int>(std::size(kVariants));
+  for (size_t i = 0; i < std::size(kVariants); ++i)
+    if (variant == kVariants[i]) v = static_cast<int>(i);
+  return scheme * 100 + v;
 }
 
 namespace {

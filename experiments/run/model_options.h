@@ -1,5 +1,7 @@
 // The model's options (ModelConfig): one table gives the flags (--d-model ...), their reading
-// back, and the /config attributes (d_model ...) of gradient dumps and run files.
+// back, and the /config attributes (d_model ...) of gradient dumps and run files. The table is
+// the model's own fields (models/config.cpp) followed by the options of every registered
+// scheme (models/encodings/registry.h), so a scheme's options appear here by its row alone.
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -13,6 +15,7 @@
 
 namespace pelab {
 
+// The whole table; after a register_encoding, it includes the new scheme's options.
 const std::vector<OptionField<ModelConfig>>& model_fields();
 
 // Adds the fields to groups "model" and "encoding" (created if missing).

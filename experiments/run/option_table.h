@@ -1,7 +1,6 @@
-// An option table: each field of a config struct described once (name, help, --help group),
-// from which come its command-line option, its reading back from parsed options, and its
-// attribute in a file's /config group. So a name can never differ between a flag (--d-model),
-// a file attribute (d_model) and the code (config.d_model).
+// An option table (core/option_field.h: each field of a config struct described once) turned
+// into its command-line options, their reading back from parsed options, and the attributes of
+// a file's /config group.
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -13,19 +12,10 @@
 #include <variant>
 #include <vector>
 
+#include "core/option_field.h"
 #include "experiments/run/hdf5_io.h"
 
 namespace pelab {
-
-template <class Config>
-struct OptionField {
-  const char* name;  // the attribute; the option is the same with '-' for '_'
-  std::variant<int64_t Config::*, float Config::*, double Config::*, std::string Config::*,
-               bool Config::*>
-      member;
-  const char* help;
-  const char* group;  // its section of --help
-};
 
 std::string option_name(const char* attribute);  // "d_model" -> "d-model"
 

@@ -138,8 +138,8 @@ void validate_positions(const TrainConfig& c, const Task& task) {
   if (c.position_offset_max < 0)
     throw ConfigError("position-offset-max",
                       "must be >= 0 (0: no offset), got " + std::to_string(c.position_offset_max));
-  if (c.index_hints && c.task != "addition")
-    throw ConfigError("index-hints", "only the addition task writes index hints, not " + c.task);
+  if (c.index_hints && !task.writes_index_hints())
+    throw ConfigError("index-hints", "the " + c.task + " task writes no index hints");
   if (c.index_hints && ids != PositionIds::sequential)
     throw ConfigError("index-hints",
                       "hints already number the digits; they take --position-ids "

@@ -37,6 +37,7 @@ class Addition : public Task {
   Addition(bool reversed, bool hints) : reversed_(reversed), hints_(hints) {}
   std::string name() const override { return "addition"; }
   int64_t vocab_size() const override { return hints_ ? kFirstHint + kHints + 1 : 12; }
+  bool writes_index_hints() const override { return hints_; }
   std::string token_name(int32_t id) const override {
     if (id == kPlus) return "+";
     if (hints_ && id >= kFirstHint && id < kFirstHint + kHints)

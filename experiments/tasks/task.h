@@ -70,6 +70,9 @@ class Task {
                             std::vector<int32_t>& /*ids*/) const {
     return false;
   }
+  // Whether it writes index hints when asked (TaskOptions::index_hints): addition does; a task
+  // that does not leaves the option unread, and `pelab train` refuses it.
+  virtual bool writes_index_hints() const { return false; }
   // Moves the task's own position markers in inst (addition's index hints) up by `offset`, the
   // training offset of --position-offset-max; most tasks have none.
   virtual void shift_markers(Instance& /*inst*/, int64_t /*offset*/) const {}

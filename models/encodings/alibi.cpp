@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "models/encoding.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 
@@ -62,10 +63,14 @@ class AlibiEncoding : public Encoding {
   Var bias_;
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_alibi(const ModelConfig& c) {
   return std::make_unique<AlibiEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme alibi_scheme() {
+  return {"alibi", make_alibi, {}, nullptr};
 }
 
 }  // namespace pelab

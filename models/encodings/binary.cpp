@@ -3,6 +3,7 @@
 // Bounded and unique, but discrete: from p = 7 to p = 8 four dimensions flip at once, so
 // neighbouring positions can be far apart. Those jumps are what the sinusoidal encoding smooths.
 #include "models/encodings/additive.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 namespace {
@@ -17,10 +18,14 @@ class BinaryEncoding : public AdditiveEncoding {
   }
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_binary(const ModelConfig& c) {
   return std::make_unique<BinaryEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme binary_scheme() {
+  return {"binary", make_binary, {}, nullptr};
 }
 
 }  // namespace pelab

@@ -23,6 +23,7 @@
 
 #include "autograd/ops.h"
 #include "models/encoding.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 
@@ -84,10 +85,22 @@ class FireEncoding : public Encoding {
   Positions positions_;
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_fire(const ModelConfig& c) {
   return std::make_unique<FireEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme fire_scheme() {
+  using C = ModelConfig;
+  return {"fire",
+          make_fire,
+          {{"fire_hidden", &C::fire_hidden, "hidden width of the distance MLP", "encoding"},
+           {"fire_threshold", &C::fire_threshold, "threshold L in psi(max(L, i))", "encoding"}},
+          [](const ModelConfig& c) {
+            require_positive("fire-hidden", c.fire_hidden);
+            require_positive("fire-threshold", c.fire_threshold);
+          }};
 }
 
 }  // namespace pelab

@@ -5,6 +5,7 @@
 // zero mean and survives, and the seed article's point shows: p grows without bound and swamps
 // the token embedding (entries ~0.02) after a few positions.
 #include "models/encodings/additive.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 namespace {
@@ -15,10 +16,14 @@ class IntegerEncoding : public AdditiveEncoding {
   float value(float p, int64_t i, int64_t) const override { return i % 2 == 0 ? p : -p; }
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_integer(const ModelConfig& c) {
   return std::make_unique<IntegerEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme integer_scheme() {
+  return {"integer", make_integer, {}, nullptr};
 }
 
 }  // namespace pelab

@@ -9,6 +9,7 @@
 
 #include "autograd/ops.h"
 #include "models/encoding.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 namespace {
@@ -45,10 +46,14 @@ class LearnedEncoding : public Encoding {
   IntTensor ids_;
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_learned(const ModelConfig& c) {
   return std::make_unique<LearnedEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme learned_scheme() {
+  return {"learned", make_learned, {}, nullptr};
 }
 
 }  // namespace pelab

@@ -4,6 +4,7 @@
 // sequences of different lengths, so "position 5" means nothing fixed, and the step between
 // neighbours shrinks as N grows.
 #include "models/encodings/additive.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 namespace {
@@ -18,10 +19,14 @@ class NormalizedEncoding : public AdditiveEncoding {
   }
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_normalized(const ModelConfig& c) {
   return std::make_unique<NormalizedEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme normalized_scheme() {
+  return {"normalized", make_normalized, {}, nullptr};
 }
 
 }  // namespace pelab

@@ -1,69 +1,55 @@
-// One line per scheme: its name, what it needs of the options, and its factory.
+// pelab's schemes, one row each, and the registry that also takes a user's own.
 #include "models/encodings/registry.h"
+
+#include <deque>
+#include <stdexcept>
 
 namespace pelab {
 
-// The factories, one per file under models/encodings/.
-std::unique_ptr<Encoding> make_none(const ModelConfig& c);
-std::unique_ptr<Encoding> make_integer(const ModelConfig& c);
-std::unique_ptr<Encoding> make_normalized(const ModelConfig& c);
-std::unique_ptr<Encoding> make_binary(const ModelConfig& c);
-std::unique_ptr<Encoding> make_sinusoidal(const ModelConfig& c);
-std::unique_ptr<Encoding> make_learned(const ModelConfig& c);
-std::unique_ptr<Encoding> make_rope(const ModelConfig& c);
-std::unique_ptr<Encoding> make_xpos(const ModelConfig& c);
-std::unique_ptr<Encoding> make_rope2d(const ModelConfig& c);
-std::unique_ptr<Encoding> make_alibi(const ModelConfig& c);
-std::unique_ptr<Encoding> make_t5(const ModelConfig& c);
-std::unique_ptr<Encoding> make_fire(const ModelConfig& c);
+// Each row is defined in its scheme's file under models/encodings/.
+EncodingScheme none_scheme(), integer_scheme(), normalized_scheme(), binary_scheme(),
+    sinusoidal_scheme(), learned_scheme(), rope_scheme(), xpos_scheme(), rope2d_scheme(),
+    alibi_scheme(), t5_scheme(), fire_scheme();
 
 namespace {
 
-struct Scheme {
-  const char* name;
-  bool rotary;  // rotates pairs of head dimensions: needs an even head size
-  std::unique_ptr<Encoding> (*make)(const ModelConfig&);
-};
-
-const std::vector<Scheme>& schemes() {
-  static const std::vector<Scheme> list = {
-      {"none", false, make_none},
-      {"integer", false, make_integer},
-      {"normalized", false, make_normalized},
-      {"binary", false, make_binary},
-      {"sinusoidal", false, make_sinusoidal},
-      {"learned", false, make_learned},
-      {"rope", true, make_rope},
-      {"xpos", true, make_xpos},
-      {"rope2d", true, make_rope2d},
-      {"alibi", false, make_alibi},
-      {"t5", false, make_t5},
-      {"fire", false, make_fire},
+std::vector<EncodingScheme>& registry() {
+  static std::vector<EncodingScheme> list = {
+      none_scheme(), integer_scheme(), normalized_scheme(), binary_scheme(),
+      sinusoidal_scheme(), learned_scheme(), rope_scheme(), xpos_scheme(),
+      rope2d_scheme(), alibi_scheme(), t5_scheme(), fire_scheme(),
   };
   return list;
 }
 
-const Scheme* find(const std::string& name) {
-  for (const Scheme& s : schemes())
+const EncodingScheme* find(const std::string& name) {
+  for (const EncodingScheme& s : registry())
     if (name == s.name) return &s;
   return nullptr;
 }
 
-std::string names_of_all() {
-  std::string out;
-  for (const Scheme& s : schemes()) out += (out.empty() ? "" : ", ") + std::string(s.name);
-  return out;
+}  // namespace
+
+bool register_encoding(EncodingScheme scheme) {
+  if (scheme.name.empty() || scheme.make == nullptr)
+    throw std::invalid_argument("register_encoding: a scheme needs a name and a factory");
+  if (find(scheme.name) != nullptr)
+    throw std::invalid_argument("register_encoding: an encoding named '" + scheme.name +
+                                "' is already registered");
+  registry().push_back(std::move(scheme));
+  return true;
 }
 
-// The scheme `pe` names; the one check of an unknown name, naming the known ones.
-const Scheme& scheme(const std::string& pe) {
-  const Scheme* s = find(pe);
+const std::vector<EncodingScheme>& encoding_schemes() {
+  return registry();
+}
+
+const EncodingScheme& encoding_scheme(const std::string& pe) {
+  const EncodingScheme* s = find(pe);
   if (s == nullptr)
-    throw ConfigError("pe", "unknown encoding '" + pe + "' (known: " + names_of_all() + ")");
+    throw ConfigError("pe", "unknown encoding '" + pe + "' (known: " + encoding_names() + ")");
   return *s;
 }
-
-}  // namespace
 
 bool encoding_known(const std::string& name) {
   return find(name) != nullptr;
@@ -71,26 +57,44 @@ bool encoding_known(const std::string& name) {
 
 std::vector<std::string> encoding_list() {
   std::vector<std::string> names;
-  for (const Scheme& s : schemes()) names.push_back(s.name);
+  for (const EncodingScheme& s : registry()) names.push_back(s.name);
   return names;
 }
 
 std::string encoding_names() {
-  return names_of_all();
+  std::string out;
+  for (const EncodingScheme& s : registry()) out += (out.empty() ? "" : ", ") + s.name;
+  return out;
+}
+
+std::vector<OptionField<ModelConfig>> encoding_option_fields() {
+  // The help texts with their readers added must outlive the tables that point at them; a
+  // table is built a few times per process, so keeping every text is cheap.
+  static std::deque<std::string> texts;
+  std::vector<OptionField<ModelConfig>> fields;
+  std::vector<std::string> readers;  // per field: "rope, xpos, rope2d"
+  for (const EncodingScheme& s : registry())
+    for (const OptionField<ModelConfig>& f : s.options) {
+      size_t i = 0;
+      while (i < fields.size() && std::string(fields[i].name) != f.name) ++i;
+      if (i == fields.size()) {
+        fields.push_back(f);
+        readers.emplace_back();
+      }
+      readers[i] += (readers[i].empty() ? "" : ", ") + s.name;
+    }
+  for (size_t i = 0; i < fields.size(); ++i) {
+    texts.push_back(std::string(fields[i].help) + " [--pe " + readers[i] + "]");
+    fields[i].help = texts.back().c_str();
+  }
+  return fields;
 }
 
 void encoding_validate(const ModelConfig& c) {
-  const Scheme* s = &scheme(c.pe);
-  const int64_t dh = c.head_dim();
-  if (s->rotary && dh % 2 != 0)
-    throw ConfigError("d-model", "head size d_model / n_heads = " + std::to_string(dh) +
-                                     " is odd; --pe " + c.pe + " rotates pairs of dimensions");
-  if (c.pe == "rope2d" && dh % 4 != 0)
-    throw ConfigError("d-model", "head size " + std::to_string(dh) +
-                                     " is not a multiple of 4; rope2d gives half the pairs to "
-                                     "rows and half to columns");
+  const EncodingScheme& s = encoding_scheme(c.pe);
+  if (s.validate != nullptr) s.validate(c);
   // Positions drawn from [0, M) must all have a row, or some random step of a run would fail.
-  const int64_t limit = s->make(c)->position_limit();
+  const int64_t limit = s.make(c)->position_limit();
   if (limit > 0 && c.random_positions > limit)
     throw ConfigError("random-positions", std::to_string(c.random_positions) + " exceeds max_len " +
                                               std::to_string(limit) + ": --pe " + c.pe +
@@ -98,7 +102,7 @@ void encoding_validate(const ModelConfig& c) {
 }
 
 std::unique_ptr<Encoding> make_encoding(const ModelConfig& config) {
-  return scheme(config.pe).make(config);
+  return encoding_scheme(config.pe).make(config);
 }
 
 }  // namespace pelab

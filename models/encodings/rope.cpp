@@ -5,6 +5,7 @@
 // The op and its backward are autograd/ops/rope.cpp; the derivation is docs/rope.md.
 #include "autograd/ops.h"
 #include "models/encoding.h"
+#include "models/encodings/registry.h"
 #include "models/encodings/rope_frequencies.h"
 
 namespace pelab {
@@ -36,10 +37,14 @@ class RopeEncoding : public Encoding {
   Tensor cos_, sin_;
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_rope(const ModelConfig& c) {
   return std::make_unique<RopeEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme rope_scheme() {
+  return {"rope", make_rope, rotary_options(), validate_rotary};
 }
 
 }  // namespace pelab

@@ -5,6 +5,7 @@
 // default the sequence laid out row by row, --grid-cols wide).
 #include "autograd/ops.h"
 #include "models/encoding.h"
+#include "models/encodings/registry.h"
 #include "models/encodings/rope_frequencies.h"
 
 namespace pelab {
@@ -47,10 +48,25 @@ class Rope2dEncoding : public Encoding {
   Tensor cos_, sin_;
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_rope2d(const ModelConfig& c) {
   return std::make_unique<Rope2dEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme rope2d_scheme() {
+  using C = ModelConfig;
+  std::vector<OptionField<C>> options = rotary_options();
+  options.push_back({"grid_cols", &C::grid_cols,
+                     "tokens laid out row by row, this many per row", "encoding"});
+  return {"rope2d", make_rope2d, options, [](const ModelConfig& c) {
+            validate_rotary(c);
+            require_positive("grid-cols", c.grid_cols);
+            if (c.head_dim() % 4 != 0)
+              throw ConfigError("d-model", "head size " + std::to_string(c.head_dim()) +
+                                               " is not a multiple of 4; rope2d gives half the "
+                                               "pairs to rows and half to columns");
+          }};
 }
 
 }  // namespace pelab

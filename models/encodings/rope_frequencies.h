@@ -16,6 +16,7 @@
 //        are squeezed just enough to fit it.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "models/config.h"
@@ -37,5 +38,15 @@ RopeFrequencies rope_frequencies(const ModelConfig& config, int64_t dims, int64_
 // models (docs/model.md#the-pytorch-models): how many pairs of a head are rotated. Can be 0
 // for a tiny fraction.
 int64_t rotated_pairs(const ModelConfig& config);
+
+// The fixed method a rope_scaling value names ("ntk-dynamic" -> "ntk", "ntk" -> "ntk"), and
+// through `dynamic` whether its factor follows the input's length (the "-dynamic" methods).
+std::string rope_scaling_method(const std::string& rope_scaling, bool& dynamic);
+
+// The options every rotary scheme reads (--rope-base, --rope-style, --rope-fraction and the
+// extrapolation methods), for their rows in the registry; and their checks, with the rule all
+// rotations share: a head of an even size, turned pair by pair.
+std::vector<OptionField<ModelConfig>> rotary_options();
+void validate_rotary(const ModelConfig& c);
 
 }  // namespace pelab

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "models/encodings/additive.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 namespace {
@@ -26,10 +27,14 @@ class SinusoidalEncoding : public AdditiveEncoding {
   }
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_sinusoidal(const ModelConfig& c) {
   return std::make_unique<SinusoidalEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme sinusoidal_scheme() {
+  return {"sinusoidal", make_sinusoidal, {}, nullptr};
 }
 
 }  // namespace pelab

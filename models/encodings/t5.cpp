@@ -17,6 +17,7 @@
 
 #include "autograd/ops.h"
 #include "models/encoding.h"
+#include "models/encodings/registry.h"
 
 namespace pelab {
 
@@ -64,10 +65,25 @@ class T5Encoding : public Encoding {
   IntTensor buckets_;
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_t5(const ModelConfig& c) {
   return std::make_unique<T5Encoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme t5_scheme() {
+  using C = ModelConfig;
+  return {"t5",
+          make_t5,
+          {{"t5_buckets", &C::t5_buckets, "number of distance buckets", "encoding"},
+           {"t5_max_distance", &C::t5_max_distance, "distance where the last bucket starts",
+            "encoding"}},
+          [](const ModelConfig& c) {
+            require_positive("t5-buckets", c.t5_buckets);
+            require_positive("t5-max-distance", c.t5_max_distance);
+            if (c.t5_max_distance <= c.t5_buckets / 2)
+              throw ConfigError("t5-max-distance", "must exceed half of t5_buckets");
+          }};
 }
 
 }  // namespace pelab

@@ -11,6 +11,7 @@
 
 #include "autograd/ops.h"
 #include "models/encoding.h"
+#include "models/encodings/registry.h"
 #include "models/encodings/rope_frequencies.h"
 
 namespace pelab {
@@ -49,10 +50,20 @@ class XposEncoding : public Encoding {
   Tensor cos_q_, sin_q_, cos_k_, sin_k_;
 };
 
-}  // namespace
-
 std::unique_ptr<Encoding> make_xpos(const ModelConfig& c) {
   return std::make_unique<XposEncoding>(c);
+}
+
+}  // namespace
+
+EncodingScheme xpos_scheme() {
+  using C = ModelConfig;
+  std::vector<OptionField<C>> options = rotary_options();
+  options.push_back({"xpos_scale_base", &C::xpos_scale_base, "xPos decay base gamma", "encoding"});
+  return {"xpos", make_xpos, options, [](const ModelConfig& c) {
+            validate_rotary(c);
+            require_positive("xpos-scale-base", c.xpos_scale_base);
+          }};
 }
 
 }  // namespace pelab
