@@ -9,7 +9,11 @@ Runs of one task and label that differ in more than their seed get the differing
 their labels, so they are not drawn as seeds of one experiment.
 """
 
+import functools
+import json
 import os
+import shutil
+import subprocess
 import sys
 import zlib
 from dataclasses import dataclass
@@ -21,16 +25,8 @@ import numpy as np
 PROG = "plots.py"  # the program the messages come from
 
 
-# The order of the legends: the schemes in the order docs/encodings.md introduces them, with
-# the RoPE variants after plain RoPE. Labels not listed here come after, alphabetically.
-LABEL_ORDER = [
-    "none", "integer", "normalized", "binary", "sinusoidal", "learned",
-    "rope", "rope+rand", "rope+pi", "rope+ntk", "rope+yarn",
-    "rope+pi-dynamic", "rope+ntk-dynamic", "rope+yarn-dynamic",
-    "xpos", "alibi", "t5", "fire", "rope2d",
-]
-
-# One colour per label, the same in every figure. Related schemes get related hues: the
+# One colour per label, the same in every figure: a palette, not a list of the encodings (an
+# encoding not named here gets a colour of EXTRA_COLOURS). Related schemes get related hues: the
 # additive tables warm browns and yellows, RoPE and its variants blues and purples, the
 # biases reds and oranges.
 LABEL_COLOURS = {
@@ -59,6 +55,47 @@ LABEL_COLOURS = {
 # label so that a label keeps its colour from one report to the next.
 EXTRA_COLOURS = ["#637939", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
                  "#756bb1", "#636363", "#ad494a", "#8ca252"]
+
+# ---------------------------------------------------------------------------------------------
+# What pelab knows: its encodings, in the order of its registry, and its options' defaults
+
+
+def pelab_binary() -> Optional[str]:
+    """The pelab to ask: $PELAB_BINARY (`pelab report --plots` sets it to itself), else build/pelab
+    of the source tree this script is in, else `pelab` on the PATH; None when there is none."""
+    env = os.environ.get("PELAB_BINARY")
+    if env:
+        return env
+    beside = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "pelab")
+    if os.access(beside, os.X_OK):
+        return beside
+    return shutil.which("pelab")
+
+
+@functools.lru_cache(maxsize=None)
+def pelab_facts() -> dict:
+    """`pelab options`: {"encodings": [...], "variants": [...], "tasks": [...], "defaults": {...}}.
+    Without a pelab to ask, {} with a note on stderr: legends then sort A-Z and an option missing
+    from an old run file stays missing (its runs may then be drawn apart from newer seeds)."""
+    binary = pelab_binary()
+    if binary is None:
+        print(f"{PROG}: no pelab found (set PELAB_BINARY, or build it: ./setup.sh build); "
+              "legends are sorted A-Z", file=sys.stderr)
+        return {}
+    done = subprocess.run([binary, "options"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"{PROG}: `{binary} options` failed: {done.stderr.strip()}", file=sys.stderr)
+        return {}
+    return json.loads(done.stdout)
+
+
+def option_defaults() -> Dict[str, object]:
+    """Every option's default as a run file's /config records it. A file written before an
+    option existed lacks it and was run with its default, so reading it as the default (as
+    `pelab report` does, experiments/run/option_table.h) keeps those runs seeds of the same line
+    as the newer ones."""
+    return dict(pelab_facts().get("defaults", {}))
+
 
 # ---------------------------------------------------------------------------------------------
 # Reading run files
@@ -120,12 +157,18 @@ def encoding_label(config: dict) -> str:
 
 
 def label_sort_key(label: str):
-    """Sort key putting the labels in LABEL_ORDER first, in that order, then the rest A-Z (a
-    label with settings, "none (n_layers=4)", sorts with its encoding)."""
+    """Sort key of a label as `pelab report` orders its rows: its encoding's place in pelab's
+    registry, then its variant ("", "+rand", the RoPE scaling methods, then others), then A-Z;
+    encodings pelab does not know after those it knows (a label with settings,
+    "none (n_layers=4)", sorts with its encoding)."""
+    facts = pelab_facts()
+    encodings, variants = facts.get("encodings", []), facts.get("variants", [])
     base = label.split(" ", 1)[0]
-    if base in LABEL_ORDER:
-        return (0, LABEL_ORDER.index(base), label)
-    return (1, 0, label)
+    pe = base.split("+", 1)[0]
+    variant = base[len(pe):]
+    scheme = encodings.index(pe) if pe in encodings else len(encodings)
+    rank = variants.index(variant) if variant in variants else len(variants)
+    return (scheme, rank, label)
 
 
 # Positions a task assigns keep their encoding's colour and get a line style of their own.
@@ -154,24 +197,13 @@ def label_linestyle(label: str) -> str:
     return "-"
 
 
-# Options pelab added after run files already existed, with their defaults. A file without one
-# was written before the option existed, so with its default, and `pelab report` reads it so
-# (experiments/run/run_file.cpp: a missing /config attribute keeps the default); reading it as the
-# default here keeps those runs seeds of the same line as the newer ones. A test
-# (tests/experiments/plots_test.py, AddedOptionsTest) fails when pelab writes an option this
-# table lacks, or another default.
-ADDED_OPTION_DEFAULTS = {"length_groups": 1, "bos": 0, "select_index_token": 0,
-                         "length_curriculum": 0, "position_ids": "sequential",
-                         "position_offset_max": 0, "index_hints": 0}
-
-
 def read_run(path: str) -> Run:
     """Read one run file. Raises OSError (not HDF5), KeyError (missing object) or ValueError."""
     with h5py.File(path, "r") as f:
         for group in ("config", "eval"):
             if group not in f:
                 raise KeyError(f"no /{group} group")
-        config = dict(ADDED_OPTION_DEFAULTS)
+        config = option_defaults()
         config.update({key: _decode(value) for key, value in f["config"].attrs.items()})
         for key in ("task", "pe", "train_len_max"):
             if key not in config:

@@ -9,7 +9,8 @@ int train_command(int argc, char** argv);     // train.cpp
 int eval_command(int argc, char** argv);      // eval.cpp
 int generate_command(int argc, char** argv);  // generate.cpp
 int bench_command(int argc, char** argv);     // bench.cpp
-int sweep_command(int argc, char** argv);     // sweep/sweep.cpp
-int report_command(int argc, char** argv);    // report/report.cpp
+int sweep_command(int argc, char** argv);     // sweep.cpp
+int report_command(int argc, char** argv);    // report.cpp
+int options_command(int argc, char** argv);   // options.cpp
 
 }  // namespace pelab

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "core/blas_kernel.h"
-#include "experiments/run/cli.h"
 #include "experiments/commands/commands.h"
+#include "experiments/run/cli.h"
 #include "experiments/run/version.h"
 #include "models/config.h"
 
@@ -38,6 +38,8 @@ const Command kCommands[] = {
      "tables (and figures) of exact match by length from a directory of run files"},
     {"generate", pelab::generate_command,
      "greedy decoding of a trained run next to the expected answers"},
+    {"options", pelab::options_command,
+     "the encodings, tasks and option defaults this pelab knows, as JSON (for scripts)"},
 };
 
 int usage(FILE* out) {

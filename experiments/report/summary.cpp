@@ -34,19 +34,21 @@ std::string encoding_label(const ModelConfig& model, const TrainConfig& train) {
   return label;
 }
 
+const std::vector<std::string>& encoding_variants() {
+  static const std::vector<std::string> variants = {
+      "", "+rand", "+pi", "+ntk", "+yarn", "+pi-dynamic", "+ntk-dynamic", "+yarn-dynamic"};
+  return variants;
+}
+
 int encoding_rank(const std::string& label) {
-  // The scheme's place in the registry first, then its variants after it: plain, "+rand", the
-  // RoPE scaling methods in the order --help lists them, then any other ("+coupled", ...).
-  static const char* const kVariants[] = {"",     "+rand",       "+pi",          "+ntk",
-                                          "+yarn", "+pi-dynamic", "+ntk-dynamic", "+yarn-dynamic"};
   const std::string pe = label.substr(0, label.find('+'));
   const std::string variant = label.substr(pe.size());
   const std::vector<std::string> schemes = encoding_list();
   const auto it = std::find(schemes.begin(), schemes.end(), pe);
   const int scheme = static_cast<int>(it - schemes.begin());  // unknown: after every scheme
-  int v = static_cast<int>(std::size(kVariants));
-  for (size_t i = 0; i < std::size(kVariants); ++i)
-    if (variant == kVariants[i]) v = static_cast<int>(i);
+  const std::vector<std::string>& variants = encoding_variants();
+  const int v = static_cast<int>(std::find(variants.begin(), variants.end(), variant) -
+                                 variants.begin());  // others: after the listed ones
   return scheme * 100 + v;
 }
 

@@ -21,6 +21,9 @@ int bucket_of(int64_t n, int64_t train_len_max);  // 0..3, or -1 beyond 3m
 // assigns: "+coupled" / "+digit" with --position-ids, "+hints" with --index-hints.
 std::string encoding_label(const ModelConfig& model, const TrainConfig& train = {});
 
+// The variants of a scheme's label in the order the table lists them after the plain scheme:
+// "", "+rand", then the RoPE scaling methods as --help lists them; others ("+coupled", ...) after.
+const std::vector<std::string>& encoding_variants();
 // Sort key of an encoding label: its scheme's place in the registry (models/encodings/
 // registry.h), then its variant (plain, +rand, the RoPE scaling methods, others); unknown last.
 int encoding_rank(const std::string& label);

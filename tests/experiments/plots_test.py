@@ -6,8 +6,9 @@ The test writes small synthetic run files with h5py (the layout of docs/run-file
 objects the figures read), plus a corrupt file, a file without /eval and an unfinished save
 (`*.tmp`). It then runs plots.py's main on them and checks that every expected figure was
 written, that the bad files were skipped with a message, and that encodings are labelled and
-computed as pelab does. Only AddedOptionsTest runs pelab: it writes one run file with the binary
-named by PELAB_BINARY (ctest sets it) to check plot_runs.ADDED_OPTION_DEFAULTS against it.
+computed as pelab does. plot_runs.py asks pelab (`pelab options`, the binary named by
+PELAB_BINARY, which ctest sets) for the encodings' order and the options' defaults;
+PelabFactsTest writes one run file with that binary to check what the scripts read from it.
 
 Run it from anywhere:
 
@@ -251,29 +252,21 @@ class LabelTest(unittest.TestCase):
         self.assertEqual(len(set(plot_runs.LABEL_COLOURS.values())), len(plot_runs.LABEL_COLOURS))
 
 
-# The /config attributes of the first run files pelab wrote (runs of 2026-11-22 and after): every
-# option added since is missing from those files and must be in plot_runs.ADDED_OPTION_DEFAULTS.
-FIRST_CONFIG_KEYS = frozenset({
-    "addition_reversed", "batch_size", "beta1", "beta2", "clip", "d_ff", "d_model",
-    "eval_batch_size", "eval_every", "eval_examples", "eval_len_max", "eval_lens", "fire_hidden",
-    "fire_threshold", "grid_cols", "log_every", "lr", "max_len", "min_lr", "n_heads", "n_layers",
-    "pe", "probe_examples", "random_positions", "rope_base", "rope_fraction", "rope_scaling",
-    "rope_scaling_factor", "rope_style", "schedule", "seed", "steps", "t5_buckets",
-    "t5_max_distance", "task", "train_len_max", "train_len_min", "vocab_size", "warmup",
-    "weight_decay", "xpos_scale_base", "yarn_alpha", "yarn_beta", "yarn_original_len"})
+class PelabFactsTest(unittest.TestCase):
+    """plot_runs.py keeps no copy of pelab's facts: it reads the encodings' order and every
+    option's default from `pelab options`. A run file written by the pelab under test with its
+    options at their defaults shows that those defaults are the ones /config records, and that a
+    file without an option (one written before the option existed) is read with its default.
+    ctest sets PELAB_BINARY; run directly, the test needs it too."""
 
+    SET = {"out", "task", "steps", "d_model", "n_heads", "n_layers", "threads", "train_len_max",
+           "eval_len_max", "eval_examples", "vocab_size"}
 
-class AddedOptionsTest(unittest.TestCase):
-    """plot_runs.ADDED_OPTION_DEFAULTS repeats options and defaults of pelab's C++ side
-    (experiments/run/train_config.h). A run file written by the pelab under test, with every option
-    at its default, shows which options exist now and their defaults: an option added to pelab
-    without its default here, or a default changed on one side only, fails this test. ctest
-    sets PELAB_BINARY; run directly, the test needs it too."""
-
-    def test_the_table_matches_what_pelab_writes(self):
+    def test_defaults_are_what_pelab_writes_and_fill_an_old_file(self):
         binary = os.environ.get("PELAB_BINARY")
         self.assertTrue(binary, "set PELAB_BINARY to the pelab binary under test")
-        with tempfile.TemporaryDirectory(prefix="pelab-added-options-") as directory:
+        defaults = plot_runs.option_defaults()
+        with tempfile.TemporaryDirectory(prefix="pelab-facts-") as directory:
             path = os.path.join(directory, "run.h5")
             done = subprocess.run(
                 [binary, "train", "--out", path, "--task", "copy", "--steps", "1", "--d-model",
@@ -284,10 +277,25 @@ class AddedOptionsTest(unittest.TestCase):
             with h5py.File(path, "r") as f:
                 config = {key: plot_runs._decode(value)
                           for key, value in f["config"].attrs.items()}
-        self.assertEqual(set(config) - FIRST_CONFIG_KEYS,
-                         set(plot_runs.ADDED_OPTION_DEFAULTS))
-        for key, default in plot_runs.ADDED_OPTION_DEFAULTS.items():
-            self.assertEqual(config[key], default, key)
+            self.assertEqual(set(config), set(defaults))
+            for key in set(config) - self.SET:
+                self.assertEqual(config[key], defaults[key], key)
+            with h5py.File(path, "r+") as f:  # as if written before these options existed
+                del f["config"].attrs["position_ids"]
+                del f["config"].attrs["bos"]
+            run = plot_runs.read_run(path)
+        self.assertEqual(run.config["position_ids"], "sequential")
+        self.assertEqual(run.config["bos"], 0)
+        self.assertEqual(run.label, "rope")
+
+    def test_labels_sort_as_the_report_sorts_its_rows(self):
+        encodings = plot_runs.pelab_facts()["encodings"]
+        self.assertEqual(encodings[:2], ["none", "integer"])
+        labels = ["zeta", "rope+coupled", "alibi", "rope+pi", "rope", "rope+rand",
+                  "none (n_layers=4)", "none"]
+        self.assertEqual(sorted(labels, key=plot_runs.label_sort_key),
+                         ["none", "none (n_layers=4)", "rope", "rope+rand", "rope+pi",
+                          "rope+coupled", "alibi", "zeta"])
 
 
 class EncodingTest(unittest.TestCase):
