@@ -38,10 +38,10 @@ class SawtoothEncoding : public AdditiveEncoding {
   int64_t position_limit() const override { return 16; }
 };
 
-const bool registered = register_encoding(
-    {"sawtooth", [](const ModelConfig& c) -> std::unique_ptr<Encoding> {
-       return std::make_unique<SawtoothEncoding>(c);
-     }});
+const bool registered =
+    register_encoding({"sawtooth", [](const ModelConfig& c) -> std::unique_ptr<Encoding> {
+                         return std::make_unique<SawtoothEncoding>(c);
+                       }});
 
 namespace fs = std::filesystem;
 
@@ -63,9 +63,10 @@ class ScratchEncoding : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::vector<std::string> train_args(const std::string& out, const std::string& len_max) {
-    return {"train", "--pe", "sawtooth", "--task", "copy", "--out", out, "--steps", "3",
-            "--d-model", "16", "--n-heads", "2", "--n-layers", "1", "--threads", "1",
-            "--train-len-max", len_max, "--eval-len-max", len_max, "--eval-examples", "4"};
+    return {"train", "--pe",           "sawtooth", "--task",          "copy", "--out",
+            out,     "--steps",        "3",        "--d-model",       "16",   "--n-heads",
+            "2",     "--n-layers",     "1",        "--threads",       "1",    "--train-len-max",
+            len_max, "--eval-len-max", len_max,    "--eval-examples", "4"};
   }
   fs::path dir_;
 };
