@@ -29,7 +29,7 @@ const std::vector<OptionField<ModelConfig>>& model_own_fields() {
       {"n_layers", &C::n_layers, "Transformer blocks L", "model"},
       {"d_ff", &C::d_ff, "MLP width F (0: 4 x d_model)", "model"},
       {"max_len", &C::max_len, "rows of the learned position table", "model"},
-      {"pe", &C::pe, "positional encoding (see encoding_names())", "encoding"},
+      {"pe", &C::pe, "positional encoding", "encoding"},
       {"random_positions", &C::random_positions,
        "sorted random positions from [0, M) in training and evaluation (0: off)", "encoding"},
   };

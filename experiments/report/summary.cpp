@@ -43,9 +43,9 @@ const std::vector<std::string>& encoding_variants() {
 int encoding_rank(const std::string& label) {
   const std::string pe = label.substr(0, label.find('+'));
   const std::string variant = label.substr(pe.size());
-  const std::vector<std::string> schemes = encoding_list();
-  const auto it = std::find(schemes.begin(), schemes.end(), pe);
-  const int scheme = static_cast<int>(it - schemes.begin());  // unknown: after every scheme
+  const std::vector<EncodingScheme>& schemes = encoding_schemes();
+  int scheme = 0;  // unknown: after every scheme
+  while (scheme < static_cast<int>(schemes.size()) && schemes[scheme].name != pe) ++scheme;
   const std::vector<std::string>& variants = encoding_variants();
   const int v = static_cast<int>(std::find(variants.begin(), variants.end(), variant) -
                                  variants.begin());  // others: after the listed ones

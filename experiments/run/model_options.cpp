@@ -17,10 +17,12 @@ const std::vector<OptionField<ModelConfig>>& model_fields() {
   static size_t schemes_seen = 0;
   if (tables.empty() || schemes_seen != encoding_schemes().size()) {
     schemes_seen = encoding_schemes().size();
-    pe_helps.push_back("positional encoding: " + encoding_names());
     std::vector<OptionField<ModelConfig>> fields = model_own_fields();
     for (OptionField<ModelConfig>& f : fields)
-      if (std::string(f.name) == "pe") f.help = pe_helps.back().c_str();
+      if (std::string(f.name) == "pe") {  // its help lists the schemes registered by now
+        pe_helps.push_back(std::string(f.help) + ": " + encoding_names());
+        f.help = pe_helps.back().c_str();
+      }
     for (const OptionField<ModelConfig>& f : encoding_option_fields()) fields.push_back(f);
     tables.push_back(std::move(fields));
   }
