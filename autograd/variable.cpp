@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "core/threads.h"
+
 namespace pelab {
 
 namespace {
@@ -20,41 +22,62 @@ NoGradGuard::~NoGradGuard() {
   g_grad_enabled = previous_;
 }
 
-Tensor& Node::input_grad(std::size_t i) {
-  Node& in = *inputs.at(i);
-  static thread_local Tensor undefined;
-  if (!in.requires_grad) {
-    undefined = Tensor();
-    return undefined;
+InputGrad Node::input_grad(std::size_t i) {
+  Node* in = inputs.at(i).get();
+  if (!in->requires_grad) return InputGrad(nullptr, op, false);
+  const bool repeated = std::count(inputs.begin(), inputs.end(), inputs[i]) > 1;
+  return InputGrad(in, op, !repeated && !in->grad.defined());
+}
+
+const Shape& InputGrad::shape() const {
+  return in_->value.defined() ? in_->value.shape() : in_->shape;
+}
+
+void InputGrad::check_needed() const {
+  if (in_ == nullptr)
+    throw std::logic_error(std::string(op_) + ": a gradient for an input that needs none");
+}
+
+Tensor& InputGrad::to_add() {
+  check_needed();
+  if (!in_->grad.defined()) {
+    in_->grad = Tensor::zeros(shape());
+  } else if (assign_) {
+    throw std::logic_error(std::string(op_) + ": to_add after the gradient was written or given");
   }
-  if (!in.grad.defined()) in.grad = Tensor::zeros(in.value.defined() ? in.value.shape() : in.shape);
-  return in.grad;
+  assign_ = false;  // from here on the closure adds, whatever it does next
+  return in_->grad;
 }
 
-bool Node::input_grad_unset(std::size_t i) const {
-  const Node& in = *inputs.at(i);
-  return in.requires_grad && !in.grad.defined();
+Tensor& InputGrad::to_write() {
+  check_needed();
+  if (!in_->grad.defined()) in_->grad = assign_ ? Tensor::empty(shape()) : Tensor::zeros(shape());
+  return in_->grad;
 }
 
-void Node::set_input_grad(std::size_t i, Tensor grad) {
-  Node& in = *inputs.at(i);
-  if (!input_grad_unset(i))
-    throw std::logic_error(std::string(op) +
-                           ": set_input_grad on an input that needs none or has one");
-  const Shape& shape = in.value.defined() ? in.value.shape() : in.shape;
-  if (grad.shape() != shape)
-    throw std::logic_error(std::string(op) + ": gradient " + shape_str(grad.shape()) +
-                           " for an input of shape " + shape_str(shape));
-  in.grad = std::move(grad);
-}
-
-Tensor& Node::input_grad_to_write(std::size_t i, bool& fresh) {
-  fresh = input_grad_unset(i);
-  if (fresh) {
-    Node& in = *inputs[i];
-    in.grad = Tensor::empty(in.value.defined() ? in.value.shape() : in.shape);
+void InputGrad::give(Tensor g) {
+  check_needed();
+  if (g.shape() != shape())
+    throw std::logic_error(std::string(op_) + ": gradient " + shape_str(g.shape()) +
+                           " for an input of shape " + shape_str(shape()));
+  if (assign_ && !in_->grad.defined()) {
+    in_->grad = std::move(g);
+    return;
   }
-  return input_grad(i);
+  Tensor& sum = to_add();
+  const float* pg = g.data();
+  float* ps = sum.data();
+  const int64_t n = sum.numel();
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) ps[i] += pg[i];
+}
+
+bool InputGrad::adopt(Tensor& saved) {
+  check_needed();
+  if (!assign_ || in_->grad.defined() || !saved.sole_owner() || saved.shape() != shape())
+    return false;
+  in_->grad = saved;
+  return true;
 }
 
 // Frees a graph without recursion: a node whose last owner is this loop hands its inputs to

@@ -32,6 +32,47 @@ namespace pelab {
 struct Node;
 using BackwardFn = std::function<void(Node& self)>;
 
+// One input's gradient as seen from inside a backward closure (Node::input_grad).
+//
+// The rule the engine keeps: a gradient is the sum of every contribution to it. The first
+// contribution to an input may be written (=) into a new, uninitialised buffer (no zero fill,
+// no second pass over memory); every later one must be added (+=). The engine knows which case
+// a closure is in and says so through assign(); an input that appears twice among one op's
+// inputs (x + x, one Var as query, key and value) is always in the adding case, since its
+// contributions come from the same closure in an order only the closure knows.
+//
+// A closure gives its contribution in one of four ways, whichever suits its kernel:
+//   to_add()    a buffer to add (+=) into; zeros on first use. Always right, the simplest.
+//   to_write()  a buffer the closure writes every element of, with = when assign() and += when
+//               not (or a BLAS product with beta()).
+//   give(g)     a whole gradient the closure computed anyway: it becomes the input's gradient
+//               when assign() (no copy), else it is added.
+//   adopt(t)    when assign() and the closure alone holds t (a saved tensor of the input's
+//               shape, no longer needed after this backward), t's buffer becomes the input's
+//               gradient and adopt returns true: the closure then writes every element of it.
+//               Otherwise false, and the closure uses to_add().
+// A closure uses one of them per input. An input that needs no gradient gives a false
+// InputGrad: skip it.
+class InputGrad {
+ public:
+  explicit operator bool() const { return in_ != nullptr; }
+  bool assign() const { return assign_; }
+  float beta() const { return assign_ ? 0.0f : 1.0f; }
+  Tensor& to_add();
+  Tensor& to_write();
+  void give(Tensor g);
+  bool adopt(Tensor& saved);
+
+ private:
+  friend struct Node;
+  InputGrad(Node* in, const char* op, bool assign) : in_(in), op_(op), assign_(assign) {}
+  const Shape& shape() const;
+  void check_needed() const;  // throws when the input needs no gradient
+  Node* in_;                  // the input's node; null when it needs no gradient
+  const char* op_;            // the op whose closure this is, for messages
+  bool assign_;
+};
+
 struct Node {
   Tensor value;  // dropped (undefined) once no Var refers to an intermediate result
   Shape shape;   // the value's shape, kept after the value is dropped
@@ -43,18 +84,10 @@ struct Node {
   std::vector<std::shared_ptr<Node>> inputs;
   BackwardFn backward;
 
-  // The gradient buffer of input i, allocated as zeros on first use; an undefined tensor when
-  // that input needs no gradient. Backward closures add (+=) into it.
-  Tensor& input_grad(std::size_t i);
-  // True when input i needs a gradient and nothing has flowed into it yet. A closure may then
-  // hand it a whole gradient with set_input_grad (a buffer it computed anyway) instead of
-  // adding into input_grad(i)'s zeros: no zero-filled buffer, no second pass over memory.
-  bool input_grad_unset(std::size_t i) const;
-  void set_input_grad(std::size_t i, Tensor grad);  // needs input_grad_unset(i); shape checked
-  // Input i's gradient buffer for a closure that writes every element of it: when nothing has
-  // flowed into it yet, a new uninitialised buffer and fresh = true (assign, =); otherwise
-  // input_grad(i) and fresh = false (add, +=). Undefined when the input needs no gradient.
-  Tensor& input_grad_to_write(std::size_t i, bool& fresh);
+  // Input i's gradient, as this node's backward closure gives to it: the one way a closure
+  // reaches an input's gradient. The engine decides how the contribution combines with what
+  // other closures gave (see InputGrad).
+  InputGrad input_grad(std::size_t i);
   bool input_requires_grad(std::size_t i) const { return inputs[i]->requires_grad; }
   ~Node();
 };

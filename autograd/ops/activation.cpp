@@ -73,7 +73,7 @@ Var gelu(const Var& x) {
   Tensor y = Tensor::empty(x.shape());
   kernels::gelu_forward(x.value().data(), y.data(), n);
   return make_result("gelu", y, {x}, [X = x.value(), n](Node& self) {
-    kernels::gelu_backward(X.data(), self.grad.data(), self.input_grad(0).data(), n);
+    kernels::gelu_backward(X.data(), self.grad.data(), self.input_grad(0).to_add().data(), n);
   });
 }
 
@@ -83,7 +83,7 @@ Var relu(const Var& x) {
   const float* px = x.value().data();
   for (int64_t i = 0; i < n; ++i) y[i] = px[i] > 0.0f ? px[i] : 0.0f;
   return make_result("relu", y, {x}, [X = x.value(), n](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     for (int64_t i = 0; i < n; ++i)
       if (X[i] > 0.0f) gx[i] += self.grad[i];
   });

@@ -193,16 +193,18 @@ Var causal_attention(const Var& q, const Var& k, const Var& v, const Var& bias, 
        Bias = bias.defined() ? bias.value() : Tensor(), bias_per_sequence, B, H, T, dh,
        scale](Node& self) {
         // BEGIN SOLUTION attention
-        // beta 0 on an input's first product when its gradient is still unset, else 1; when q,
-        // k or v are one Var, their products share a buffer and all of them add into zeros.
-        const auto& in = self.inputs;
-        const bool distinct = in[0] != in[1] && in[0] != in[2] && in[1] != in[2];
-        bool fresh_q = false, fresh_k = false, fresh_v = false;
-        Tensor& dq = distinct ? self.input_grad_to_write(0, fresh_q) : self.input_grad(0);
-        Tensor& dk = distinct ? self.input_grad_to_write(1, fresh_k) : self.input_grad(1);
-        Tensor& dv = distinct ? self.input_grad_to_write(2, fresh_v) : self.input_grad(2);
+        // beta 0 on an input's first product when the engine lets its gradient be assigned,
+        // else 1 (also when q, k or v are one Var: the engine then has them all add into zeros).
+        InputGrad gq = self.input_grad(0), gk = self.input_grad(1), gv = self.input_grad(2),
+                  gbias = self.input_grad(3);
+        Tensor none;  // stands for the gradient of an input that needs none
+        Tensor& dq = gq ? gq.to_write() : none;
+        Tensor& dk = gk ? gk.to_write() : none;
+        Tensor& dv = gv ? gv.to_write() : none;
+        Tensor& dbias = gbias ? gbias.to_add() : none;
+        const bool fresh_q = gq && gq.assign(), fresh_k = gk && gk.assign(),
+                   fresh_v = gv && gv.assign();
         const float beta_q = fresh_q ? 0.0f : 1.0f;
-        Tensor& dbias = self.input_grad(3);
         const float* G = self.grad.data();
         const int n_team = omp_get_max_threads();
         const int64_t Tp = padded(T);  // zeros: see "Rows in vector widths" above

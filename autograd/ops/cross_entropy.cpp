@@ -55,7 +55,7 @@ Var cross_entropy(const Var& logits, const IntTensor& targets, const Tensor& los
   Tensor out = Tensor::full({}, static_cast<float>(total / mask_sum));
   return make_result("cross_entropy", out, {logits},
                      [probs, t = targets.data, mask = loss_mask, mask_sum, N, V](Node& self) {
-                       Tensor& dz = self.input_grad(0);
+                       Tensor& dz = self.input_grad(0).to_add();
                        const float g = static_cast<float>(self.grad[0] / mask_sum);
                        for (int64_t n = 0; n < N; ++n) {
                          if (mask[n] == 0.0f) continue;

@@ -25,7 +25,7 @@ Var dropout(const Var& x, float p, Random& rng) {
     y[i] = x.value()[i] * mask[i];
   }
   return make_result("dropout", y, {x}, [mask, n](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     for (int64_t i = 0; i < n; ++i) gx[i] += self.grad[i] * mask[i];
   });
 }

@@ -103,19 +103,11 @@ Var binary(const char* name, Kind kind, const Var& a, const Var& b) {
     if (bc.same && kind != Kind::kMul) {  // residual connections: add g (or -g) as it is
       const int64_t n = self.grad.numel();
       const float sign_b = kind == Kind::kSub ? -1.0f : 1.0f;
-      // dL/da = g: when a has no gradient yet, g's own buffer becomes it (nothing to copy). The
-      // second input then sees a's buffer only if it is a itself (x + x), which is right.
-      if (self.input_grad_unset(0)) {
-        self.set_input_grad(0, self.grad);
-      } else if (Tensor& ga = self.input_grad(0); ga.defined()) {
-        float* pga = ga.data();
-#pragma omp parallel for schedule(static) if (n > kParallelElements)
-        for (int64_t i = 0; i < n; ++i) pga[i] += g[i];
-      }
-      bool fresh = false;
-      if (Tensor& gb = self.input_grad_to_write(1, fresh); gb.defined()) {
-        float* pgb = gb.data();
-        if (fresh) {
+      // dL/da = g: when a has no gradient yet, g's own buffer becomes it (nothing to copy).
+      if (InputGrad ga = self.input_grad(0)) ga.give(self.grad);
+      if (InputGrad gb = self.input_grad(1)) {
+        float* pgb = gb.to_write().data();
+        if (gb.assign()) {
 #pragma omp parallel for schedule(static) if (n > kParallelElements)
           for (int64_t i = 0; i < n; ++i) pgb[i] = sign_b * g[i];
         } else {
@@ -125,15 +117,15 @@ Var binary(const char* name, Kind kind, const Var& a, const Var& b) {
       }
       return;
     }
-    if (Tensor& ga = self.input_grad(0); ga.defined()) {
-      float* pga = ga.data();
+    if (InputGrad ga = self.input_grad(0)) {
+      float* pga = ga.to_add().data();
       const float* pb = kind == Kind::kMul ? b_saved.data() : nullptr;
       for_each(bc, [&](int64_t o, int64_t ia, int64_t ib) {
         pga[ia] += kind == Kind::kMul ? g[o] * pb[ib] : g[o];
       });
     }
-    if (Tensor& gb = self.input_grad(1); gb.defined()) {
-      float* pgb = gb.data();
+    if (InputGrad gb = self.input_grad(1)) {
+      float* pgb = gb.to_add().data();
       const float* pa = kind == Kind::kMul ? a_saved.data() : nullptr;
       for_each(bc, [&](int64_t o, int64_t ia, int64_t ib) {
         pgb[ib] += kind == Kind::kMul ? g[o] * pa[ia] : kind == Kind::kSub ? -g[o] : g[o];
@@ -159,7 +151,7 @@ Var scale(const Var& x, float s) {
   const float* px = x.value().data();
   for (int64_t i = 0; i < out.numel(); ++i) out[i] = s * px[i];
   return make_result("scale", out, {x}, [s](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     for (int64_t i = 0; i < gx.numel(); ++i) gx[i] += s * self.grad[i];
   });
 }

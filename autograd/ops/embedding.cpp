@@ -34,7 +34,7 @@ Var embedding(const Var& table, const IntTensor& ids) {
     for (int64_t d = 0; d < D; ++d) out[n * D + d] = row[d];
   }
   return make_result("embedding", out, {table}, [ids = ids.data, D](Node& self) {
-    Tensor& gt = self.input_grad(0);
+    Tensor& gt = self.input_grad(0).to_add();
     const float* g = self.grad.data();
     for (std::size_t n = 0; n < ids.size(); ++n) {
       float* row = gt.data() + ids[n] * D;

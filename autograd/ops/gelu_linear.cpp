@@ -103,19 +103,19 @@ Var gelu_linear(const Var& h, const Var& weight, const Var& bias) {
   Tensor y = Tensor::empty(out_shape);
   gelu_linear_forward(h.value().data(), weight.value().data(),
                       bias.defined() ? bias.value().data() : nullptr, R, in_f, out_f, y.data());
-  return make_result(
-      "gelu_linear", y, {h, weight, bias},
-      [H = h.value(), W = weight.value(), R, in_f, out_f](Node& self) mutable {
-        Tensor& dW = self.input_grad(1);
-        Tensor& db = self.input_grad(2);
-        const bool need_dh = self.input_requires_grad(0);
-        const bool in_place = need_dh && self.input_grad_unset(0) && H.sole_owner();
-        float* dH = !need_dh ? nullptr : in_place ? H.data() : self.input_grad(0).data();
-        gelu_linear_backward(self.grad.data(), H.data(), W.data(), R, in_f, out_f,
-                             dW.defined() ? dW.data() : nullptr, db.defined() ? db.data() : nullptr,
-                             dH, in_place);
-        if (in_place) self.set_input_grad(0, H);
-      });
+  return make_result("gelu_linear", y, {h, weight, bias},
+                     [H = h.value(), W = weight.value(), R, in_f, out_f](Node& self) mutable {
+                       InputGrad dh = self.input_grad(0), dW = self.input_grad(1),
+                                 db = self.input_grad(2);
+                       // dh is written over h's own buffer when the engine lets h's gradient take
+                       // it (h comes from the layer's first linear and is needed by nothing else);
+                       // otherwise it is added.
+                       const bool in_place = dh && dh.adopt(H);
+                       float* dH = !dh ? nullptr : in_place ? H.data() : dh.to_add().data();
+                       gelu_linear_backward(self.grad.data(), H.data(), W.data(), R, in_f, out_f,
+                                            dW ? dW.to_add().data() : nullptr,
+                                            db ? db.to_add().data() : nullptr, dH, in_place);
+                     });
 }
 
 }  // namespace pelab

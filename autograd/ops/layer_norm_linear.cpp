@@ -48,24 +48,22 @@ Var layer_norm_linear(const Var& x, const Var& ln_weight, const Var& ln_bias, co
   return make_result("layer_norm_linear", y, {x, ln_weight, ln_bias, weight, bias},
                      [xhat, rstd, LW = ln_weight.value(), LB = ln_bias.value(), W = weight.value(),
                       R, D, out_f](Node& self) {
-                       Tensor& dx = self.input_grad(0);
-                       Tensor& dlw = self.input_grad(1);
-                       Tensor& dlb = self.input_grad(2);
-                       Tensor& dW = self.input_grad(3);
-                       Tensor& db = self.input_grad(4);
+                       InputGrad dx = self.input_grad(0), dlw = self.input_grad(1),
+                                 dlb = self.input_grad(2), dW = self.input_grad(3),
+                                 db = self.input_grad(4);
                        Tensor z = Tensor::empty(xhat.shape());
                        affine(xhat.data(), LW.data(), LB.data(), R, D, z.data());
                        kernels::linear_backward(self.grad.data(), z.data(), W.data(), R, D, out_f,
-                                                nullptr, dW.defined() ? dW.data() : nullptr,
-                                                db.defined() ? db.data() : nullptr);
-                       if (!dx.defined() && !dlw.defined() && !dlb.defined()) return;
+                                                nullptr, dW ? dW.to_add().data() : nullptr,
+                                                db ? db.to_add().data() : nullptr);
+                       if (!dx && !dlw && !dlb) return;
                        z.fill(0.0f);  // dZ into z's buffer (Z is no longer needed)
                        kernels::linear_backward(self.grad.data(), nullptr, W.data(), R, D, out_f,
                                                 z.data(), nullptr, nullptr);
                        kernels::layer_norm_backward(z.data(), xhat.data(), rstd.data(), LW.data(),
-                                                    R, D, dx.defined() ? dx.data() : nullptr,
-                                                    dlw.defined() ? dlw.data() : nullptr,
-                                                    dlb.defined() ? dlb.data() : nullptr);
+                                                    R, D, dx ? dx.to_add().data() : nullptr,
+                                                    dlw ? dlw.to_add().data() : nullptr,
+                                                    dlb ? dlb.to_add().data() : nullptr);
                      });
 }
 

@@ -83,13 +83,11 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
                               D, xhat.data(), rstd.data(), y.data());
   return make_result(
       "layer_norm", y, {x, weight, bias}, [xhat, rstd, W = weight.value(), R, D](Node& self) {
-        Tensor& dx = self.input_grad(0);
-        Tensor& dw = self.input_grad(1);
-        Tensor& db = self.input_grad(2);
+        InputGrad dx = self.input_grad(0), dw = self.input_grad(1), db = self.input_grad(2);
         kernels::layer_norm_backward(self.grad.data(), xhat.data(), rstd.data(), W.data(), R, D,
-                                     dx.defined() ? dx.data() : nullptr,
-                                     dw.defined() ? dw.data() : nullptr,
-                                     db.defined() ? db.data() : nullptr);
+                                     dx ? dx.to_add().data() : nullptr,
+                                     dw ? dw.to_add().data() : nullptr,
+                                     db ? db.to_add().data() : nullptr);
       });
 }
 

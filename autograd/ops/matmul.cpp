@@ -64,10 +64,10 @@ Var matmul(const Var& a, const Var& b) {
     gemm(dense(false, false, R, N, K, a.value().data(), b.value().data(), 0.0f, out.data()));
     return make_result("matmul", out, {a, b}, [A = a.value(), B = b.value(), R, N, K](Node& self) {
       const float* dC = self.grad.data();
-      if (Tensor& dA = self.input_grad(0); dA.defined())
-        gemm(dense(false, true, R, K, N, dC, B.data(), 1.0f, dA.data()));
-      if (Tensor& dB = self.input_grad(1); dB.defined())
-        gemm(dense(true, false, K, N, R, A.data(), dC, 1.0f, dB.data()));
+      if (InputGrad dA = self.input_grad(0))
+        gemm(dense(false, true, R, K, N, dC, B.data(), 1.0f, dA.to_add().data()));
+      if (InputGrad dB = self.input_grad(1))
+        gemm(dense(true, false, K, N, R, A.data(), dC, 1.0f, dB.to_add().data()));
     });
   }
 
@@ -79,16 +79,16 @@ Var matmul(const Var& a, const Var& b) {
   const int64_t batch = shape_numel(lead_a);
   gemm_batched(dense(false, false, M, N, K, a.value().data(), b.value().data(), 0.0f, out.data()),
                batch, M * K, K * N, M * N);
-  return make_result("matmul", out, {a, b},
-                     [A = a.value(), B = b.value(), batch, M, N, K](Node& self) {
-                       const float* dC = self.grad.data();
-                       if (Tensor& dA = self.input_grad(0); dA.defined())
-                         gemm_batched(dense(false, true, M, K, N, dC, B.data(), 1.0f, dA.data()),
-                                      batch, M * N, K * N, M * K);
-                       if (Tensor& dB = self.input_grad(1); dB.defined())
-                         gemm_batched(dense(true, false, K, N, M, A.data(), dC, 1.0f, dB.data()),
-                                      batch, M * K, M * N, K * N);
-                     });
+  return make_result(
+      "matmul", out, {a, b}, [A = a.value(), B = b.value(), batch, M, N, K](Node& self) {
+        const float* dC = self.grad.data();
+        if (InputGrad dA = self.input_grad(0))
+          gemm_batched(dense(false, true, M, K, N, dC, B.data(), 1.0f, dA.to_add().data()), batch,
+                       M * N, K * N, M * K);
+        if (InputGrad dB = self.input_grad(1))
+          gemm_batched(dense(true, false, K, N, M, A.data(), dC, 1.0f, dB.to_add().data()), batch,
+                       M * K, M * N, K * N);
+      });
 }
 
 namespace kernels {
@@ -137,17 +137,16 @@ Var linear(const Var& x, const Var& weight, const Var& bias) {
   return make_result("linear", y, {x, weight, bias},
                      [X = x.value(), W = weight.value(), R, in_f, out_f](Node& self) {
                        // dX is written (beta 0) when nothing has flowed into it yet, else added
-                       bool fresh = false;
-                       Tensor& dX = self.input_grad_to_write(0, fresh);
-                       Tensor& dW = self.input_grad(1);
-                       Tensor& db = self.input_grad(2);
-                       if (fresh)
+                       InputGrad dX = self.input_grad(0), dW = self.input_grad(1),
+                                 db = self.input_grad(2);
+                       const bool write_dx = dX && dX.assign();
+                       if (write_dx)
                          kernels::linear_input_grad_write(self.grad.data(), W.data(), R, in_f,
-                                                          out_f, dX.data());
-                       kernels::linear_backward(self.grad.data(), X.data(), W.data(), R, in_f,
-                                                out_f, dX.defined() && !fresh ? dX.data() : nullptr,
-                                                dW.defined() ? dW.data() : nullptr,
-                                                db.defined() ? db.data() : nullptr);
+                                                          out_f, dX.to_write().data());
+                       kernels::linear_backward(
+                           self.grad.data(), X.data(), W.data(), R, in_f, out_f,
+                           dX && !write_dx ? dX.to_add().data() : nullptr,
+                           dW ? dW.to_add().data() : nullptr, db ? db.to_add().data() : nullptr);
                      });
 }
 

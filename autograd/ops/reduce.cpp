@@ -14,7 +14,7 @@ Var reduce(const char* name, const Var& x, double factor) {
   for (int64_t i = 0; i < x.numel(); ++i) acc += px[i];
   Tensor out = Tensor::full({}, static_cast<float>(acc * factor));
   return make_result(name, out, {x}, [factor](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     const float g = static_cast<float>(self.grad[0] * factor);
     for (int64_t i = 0; i < gx.numel(); ++i) gx[i] += g;
   });

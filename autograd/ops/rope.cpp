@@ -107,10 +107,9 @@ Var rope(const Var& x, const Tensor& cos_table, const Tensor& sin_table, RopeSty
          1.0f, false);
   return make_result("rope", y, {x},
                      [cos_table, sin_table, BH, T, dh, P, H, per_sequence, style](Node& self) {
-                       bool fresh = false;
-                       Tensor& gx = self.input_grad_to_write(0, fresh);
-                       rotate(self.grad.data(), gx.data(), cos_table, sin_table, BH, T, dh, P, H,
-                              per_sequence, style, -1.0f, !fresh);
+                       InputGrad gx = self.input_grad(0);
+                       rotate(self.grad.data(), gx.to_write().data(), cos_table, sin_table, BH, T,
+                              dh, P, H, per_sequence, style, -1.0f, !gx.assign());
                      });
 }
 

@@ -18,7 +18,7 @@ namespace pelab {
 Var reshape(const Var& x, const Shape& shape) {
   Tensor out = x.value().reshape(shape);
   return make_result("reshape", out, {x}, [](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     const float* g = self.grad.data();
     for (int64_t i = 0; i < gx.numel(); ++i) gx[i] += g[i];
   });
@@ -66,7 +66,7 @@ Var transpose(const Var& x, int dim0, int dim1) {
   Tensor out = Tensor::empty(out_shape);
   swap_dims(x.value(), dim0, dim1, out, false);
   return make_result("transpose", out, {x}, [dim0, dim1](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     swap_dims(self.grad, dim0, dim1, gx, true);
   });
 }
@@ -92,7 +92,7 @@ Var split_heads(const Var& x, int n_heads, int part, int n_parts) {
         for (int64_t e = 0; e < dh; ++e) dst[e] = src[e];
       }
   return make_result("split_heads", out, {x}, [B, H, T, dh, C, first](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     const float* g = self.grad.data();
 #pragma omp parallel for collapse(2) schedule(static) if (B * H * T * dh > kParallelElements)
     for (int64_t b = 0; b < B; ++b)
@@ -120,16 +120,17 @@ Var merge_heads(const Var& x) {
         for (int64_t e = 0; e < dh; ++e) dst[e] = src[e];
       }
   return make_result("merge_heads", out, {x}, [B, H, T, dh](Node& self) {
-    bool fresh = false;
-    Tensor& gx = self.input_grad_to_write(0, fresh);
+    InputGrad slot = self.input_grad(0);
+    float* gx = slot.to_write().data();
+    const bool assign = slot.assign();
     const float* g = self.grad.data();
 #pragma omp parallel for collapse(2) schedule(static) if (B * H * T * dh > kParallelElements)
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < H; ++h)
         for (int64_t t = 0; t < T; ++t) {
           const float* src = g + (b * T + t) * H * dh + h * dh;
-          float* dst = gx.data() + ((b * H + h) * T + t) * dh;
-          if (fresh)  // a new buffer: assign
+          float* dst = gx + ((b * H + h) * T + t) * dh;
+          if (assign)  // a new buffer: assign
             for (int64_t e = 0; e < dh; ++e) dst[e] = src[e];
           else
             for (int64_t e = 0; e < dh; ++e) dst[e] += src[e];

@@ -25,7 +25,7 @@ Var softmax(const Var& x) {
     for (int64_t i = 0; i < D; ++i) yr[i] /= z;
   }
   return make_result("softmax", y, {x}, [y, R, D](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     const float* g = self.grad.data();
     for (int64_t r = 0; r < R; ++r) {
       const float* yr = y.data() + r * D;

@@ -45,7 +45,7 @@ Var fire_features(const Var& c, const Positions& positions, float threshold) {
       }
   }
   return make_result("fire_features", f, {c}, [df_dc](Node& self) {
-    Tensor& dc = self.input_grad(0);
+    Tensor& dc = self.input_grad(0).to_add();
     double acc = 0.0;
     for (int64_t e = 0; e < df_dc.numel(); ++e) acc += static_cast<double>(self.grad[e]) * df_dc[e];
     dc[0] += static_cast<float>(acc);

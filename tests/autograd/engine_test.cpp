@@ -170,32 +170,95 @@ TEST(Engine, RootThatNeedsNoGradientThrows) {
   thrown_message<std::invalid_argument>([] { backward(Var()); });
 }
 
-// set_input_grad hands a whole gradient to an input that has none yet; after that, or for an
-// input that needs none, or with another shape, it refuses.
-TEST(Engine, SetInputGradOnlyWhereNothingHasFlowedYet) {
+// The engine decides whether a contribution is assigned or added (InputGrad): the first
+// contribution to an input with no gradient may be assigned; a later one, or one to an input
+// that appears twice among the op's inputs, is added.
+TEST(Engine, InputGradAssignsOnlyTheFirstContribution) {
+  Var a(Tensor::full({3}, 1.0f), true);
+  Var c(Tensor::full({3}, 1.0f), false);
+  std::vector<bool> assigned;
+  auto op = [&](const Var& x, const Var& y) {
+    return make_result("probe", Tensor::full({3}, 0.0f), {x, y}, [&](Node& self) {
+      InputGrad gx = self.input_grad(0), gy = self.input_grad(1);
+      if (!gy) assigned.push_back(false);  // y needs no gradient: a false InputGrad
+      if (gx) {
+        assigned.push_back(gx.assign());
+        float* p = gx.to_write().data();
+        for (int i = 0; i < 3; ++i) p[i] = gx.assign() ? self.grad[i] : p[i] + self.grad[i];
+      }
+      if (gy && self.inputs[1] != self.inputs[0]) {
+        assigned.push_back(gy.assign());
+        float* p = gy.to_write().data();
+        for (int i = 0; i < 3; ++i) p[i] = gy.assign() ? self.grad[i] : p[i] + self.grad[i];
+      }
+    });
+  };
+  // Two uses of a: the one backward reaches first assigns, the other adds.
+  Var y = add(op(a, c), op(a, c));
+  backward(y, Tensor::from({3}, {1.0f, 2.0f, 3.0f}));
+  EXPECT_EQ(assigned, (std::vector<bool>{false, true, false, false}));
+  EXPECT_EQ(a.grad()[2], 6.0f);
+
+  // a twice in one op: both contributions add, into zeros.
+  Var b(Tensor::full({3}, 1.0f), true);
+  assigned.clear();
+  backward(op(b, b), Tensor::from({3}, {1.0f, 2.0f, 3.0f}));
+  EXPECT_EQ(assigned, (std::vector<bool>{false}));  // gy is the same input: skipped above
+  EXPECT_EQ(b.grad()[2], 3.0f);
+}
+
+// give hands a whole gradient over when it may be assigned and adds it otherwise; adopt takes
+// a saved buffer only when it may be assigned and nothing else holds that buffer. Both refuse
+// a buffer of another shape, and every way refuses an input that needs no gradient.
+TEST(Engine, InputGradGiveAndAdopt) {
   Var a(Tensor::full({3}, 1.0f), true);
   Var c(Tensor::full({3}, 1.0f), false);
   std::vector<std::string> refused;
-  Var y = make_result("handover", Tensor::full({3}, 0.0f), {a, c}, [&](Node& self) {
-    EXPECT_TRUE(self.input_grad_unset(0));
-    EXPECT_FALSE(self.input_grad_unset(1));  // needs no gradient
+  const float* handed = nullptr;
+  auto refuse = [&](auto&& f) {
     try {
-      self.set_input_grad(0, Tensor::full({4}, 1.0f));
+      f();
     } catch (const std::logic_error& e) {
       refused.push_back(e.what());
     }
-    self.set_input_grad(0, self.grad.clone());
-    EXPECT_FALSE(self.input_grad_unset(0));
-    try {
-      self.set_input_grad(0, self.grad.clone());
-    } catch (const std::logic_error& e) {
-      refused.push_back(e.what());
-    }
+  };
+  Var first = make_result("give", Tensor::full({3}, 0.0f), {a, c}, [&](Node& self) {
+    refuse([&] { self.input_grad(0).give(Tensor::full({4}, 1.0f)); });
+    refuse([&] { self.input_grad(1).to_add(); });
+    Tensor g = self.grad.clone();
+    handed = g.data();
+    self.input_grad(0).give(g);
   });
-  backward(y, Tensor::from({3}, {1.0f, 2.0f, 3.0f}));
+  Var second = make_result("adopt", Tensor::full({3}, 0.0f), {a}, [&](Node& self) {
+    Tensor saved = Tensor::full({3}, 5.0f);
+    InputGrad ga = self.input_grad(0);
+    EXPECT_FALSE(ga.assign());  // a has the gradient "give" handed over
+    EXPECT_FALSE(ga.adopt(saved));
+    ga.give(saved);  // added
+  });
+  backward(first, Tensor::from({3}, {1.0f, 2.0f, 3.0f}));
+  EXPECT_EQ(a.grad().data(), handed);  // given, not copied
+  backward(second, Tensor::from({3}, {1.0f, 2.0f, 3.0f}));
   ASSERT_EQ(refused.size(), 2u);
-  EXPECT_NE(refused[0].find("handover"), std::string::npos) << refused[0];
-  EXPECT_EQ(a.grad()[2], 3.0f);
+  EXPECT_NE(refused[0].find("give"), std::string::npos) << refused[0];
+  EXPECT_NE(refused[1].find("needs none"), std::string::npos) << refused[1];
+  EXPECT_EQ(a.grad()[2], 8.0f);
+
+  Var b(Tensor::full({3}, 1.0f), true);
+  const float* adopted = nullptr;
+  Var third = make_result("adopt", Tensor::full({3}, 0.0f), {b}, [&](Node& self) {
+    Tensor saved = Tensor::full({3}, 0.0f);
+    Tensor other_holder = saved;
+    InputGrad gb = self.input_grad(0);
+    EXPECT_FALSE(gb.adopt(saved));  // someone else holds it
+    other_holder = Tensor();
+    ASSERT_TRUE(gb.adopt(saved));
+    adopted = saved.data();
+    for (int i = 0; i < 3; ++i) saved[i] = 2.0f * self.grad[i];
+  });
+  backward(third, Tensor::from({3}, {1.0f, 2.0f, 3.0f}));
+  EXPECT_EQ(b.grad().data(), adopted);
+  EXPECT_EQ(b.grad()[2], 6.0f);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ Var square_with_wrong_backward(const Var& x) {
   Tensor y = Tensor::empty(x.shape());
   for (int64_t i = 0; i < y.numel(); ++i) y[i] = x.value()[i] * x.value()[i];
   return make_result("wrong_square", y, {x}, [X = x.value()](Node& self) {
-    Tensor& gx = self.input_grad(0);
+    Tensor& gx = self.input_grad(0).to_add();
     for (int64_t i = 0; i < gx.numel(); ++i) gx[i] += self.grad[i] * X[i];
   });
 }

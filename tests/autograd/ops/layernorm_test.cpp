@@ -81,6 +81,44 @@ TEST(LayerNorm, Gradcheck) {
       options));
 }
 
+// The backward's plain version, in double: with xhat = (x - mean) * rstd and gh = g * w,
+// dx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), dw = sum over rows of g * xhat,
+// db = sum over rows of g. The op's kernel (lane sums, rows in parallel) must agree with it.
+TEST(LayerNorm, BackwardMatchesThePlainFormula) {
+  Random rng(6);
+  const int64_t R = 7, D = 37;  // D not a multiple of the vector width: the tail is exercised
+  const double eps = 1e-5;
+  Var x = random_var({R, D}, rng), w = random_var({D}, rng), b = random_var({D}, rng);
+  const Tensor G = test::random_tensor({R, D}, rng);
+  backward(layer_norm(x, w, b, static_cast<float>(eps)), G);
+  std::vector<double> dx(R * D), dw(D, 0.0), db(D, 0.0);
+  for (int64_t r = 0; r < R; ++r) {
+    double mu = 0.0, var = 0.0;
+    for (int64_t i = 0; i < D; ++i) mu += x.value()[r * D + i];
+    mu /= D;
+    for (int64_t i = 0; i < D; ++i)
+      var += (x.value()[r * D + i] - mu) * (x.value()[r * D + i] - mu);
+    const double rstd = 1.0 / std::sqrt(var / D + eps);
+    std::vector<double> xhat(D), gh(D);
+    double mean_gh = 0.0, mean_ghh = 0.0;
+    for (int64_t i = 0; i < D; ++i) {
+      xhat[i] = (x.value()[r * D + i] - mu) * rstd;
+      gh[i] = static_cast<double>(G[r * D + i]) * w.value()[i];
+      mean_gh += gh[i] / D;
+      mean_ghh += gh[i] * xhat[i] / D;
+      dw[i] += G[r * D + i] * xhat[i];
+      db[i] += G[r * D + i];
+    }
+    for (int64_t i = 0; i < D; ++i) dx[r * D + i] = rstd * (gh[i] - mean_gh - xhat[i] * mean_ghh);
+  }
+  // fp32 sums of D = 37 or R = 7 terms of size ~1: errors ~1e-6.
+  for (int64_t e = 0; e < R * D; ++e) EXPECT_NEAR(x.grad()[e], dx[e], 1e-5) << e;
+  for (int64_t i = 0; i < D; ++i) {
+    EXPECT_NEAR(w.grad()[i], dw[i], 1e-5) << i;
+    EXPECT_NEAR(b.grad()[i], db[i], 1e-5) << i;
+  }
+}
+
 TEST(LayerNorm, ThreadCountDoesNotChangeTheBits) {
   Random rng(5);
   Var x = test::random_var({4, 33, 16}, rng), w = random_var({16}, rng), b = random_var({16}, rng);

@@ -148,6 +148,34 @@ TEST(Linear, WithoutBias) {
                               {x, w}, linear_options()));
 }
 
+// The fused backward (dX written by one product, dW and db by another and a column sum) against
+// its plain version in double: dX = G W, dW = G^T X, db = column sums of G.
+TEST(Linear, BackwardMatchesPlainLoops) {
+  Random rng(8);
+  const int64_t R = 13, in = 9, out = 11;
+  Var x = random_var({R, in}, rng), w = random_var({out, in}, rng), b = random_var({out}, rng);
+  const Tensor G = test::random_tensor({R, out}, rng);
+  backward(linear(x, w, b), G);
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t i = 0; i < in; ++i) {
+      double acc = 0.0;
+      for (int64_t o = 0; o < out; ++o)
+        acc += static_cast<double>(G[r * out + o]) * w.value()[o * in + i];
+      EXPECT_NEAR(x.grad()[r * in + i], acc, 1e-5);
+    }
+  for (int64_t o = 0; o < out; ++o) {
+    double sum = 0.0;
+    for (int64_t r = 0; r < R; ++r) sum += G[r * out + o];
+    EXPECT_NEAR(b.grad()[o], sum, 1e-5);
+    for (int64_t i = 0; i < in; ++i) {
+      double acc = 0.0;
+      for (int64_t r = 0; r < R; ++r)
+        acc += static_cast<double>(G[r * out + o]) * x.value()[r * in + i];
+      EXPECT_NEAR(w.grad()[o * in + i], acc, 1e-5);
+    }
+  }
+}
+
 TEST(Linear, BiasGradientSumsOverRows) {
   Var x(Tensor::zeros({3, 2}), true), w(Tensor::zeros({2, 2}), true), b(Tensor::zeros({2}), true);
   backward(linear(x, w, b), Tensor::from({3, 2}, {1, 10, 2, 20, 3, 30}));
