@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace pelab {
@@ -21,5 +23,20 @@ struct OptionField {
   const char* help;
   const char* group;  // its section of --help
 };
+
+// The same field seen from a struct that derives from Config (TrainConfig holds a task's
+// options by deriving from TaskOptions): the member pointer converts, nothing else changes.
+template <class Derived, class Config>
+OptionField<Derived> field_of_derived(const OptionField<Config>& f) {
+  static_assert(std::is_base_of_v<Config, Derived>);
+  OptionField<Derived> out{f.name, {}, f.help, f.group};
+  std::visit(
+      [&out](auto member) {
+        using T = std::remove_reference_t<decltype(std::declval<Config&>().*member)>;
+        out.member = static_cast<T Derived::*>(member);
+      },
+      f.member);
+  return out;
+}
 
 }  // namespace pelab

@@ -13,12 +13,12 @@
 
 #include "autograd/variable.h"
 #include "core/random.h"
-#include "experiments/run/cli.h"
 #include "experiments/commands/commands.h"
+#include "experiments/run/cli.h"
 #include "experiments/run/hdf5_io.h"
 #include "experiments/run/model_io.h"
 #include "experiments/run/model_options.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 #include "models/encodings/registry.h"
 #include "models/transformer.h"
 
@@ -36,7 +36,6 @@ int grads_command(int argc, char** argv) {
       "seq-len", po::value<int64_t>()->default_value(16), "tokens per sequence T")(
       "task", po::value<std::string>(), "a batch of this task's examples (default: random tokens)")(
       "length", po::value<int64_t>()->default_value(3), "with --task: the examples' length n")(
-      "addition-reversed", po::bool_switch(), "with --task addition: least significant first")(
       "position-ids", po::value<std::string>()->default_value("sequential"),
       "with --task: sequential | coupled | digit")(
       "position-offset-max", po::value<int64_t>()->default_value(0),
@@ -44,8 +43,10 @@ int grads_command(int argc, char** argv) {
       "out", po::value<std::string>()->required(), "the HDF5 file to write")(
       "force", po::bool_switch(), "overwrite --out if it exists");
   add_thread_option(run);
+  groups.try_emplace("task", "with --task: the task's options");
+  add_options(task_option_fields(), TaskOptions{}, groups);
   po::options_description all;
-  all.add(groups.at("model")).add(groups.at("encoding")).add(run);
+  all.add(groups.at("model")).add(groups.at("encoding")).add(run).add(groups.at("task"));
   po::variables_map vm;
   if (!parse_options(argc, argv, all, vm, "usage: pelab grads --out FILE [options]")) return 0;
   apply_threads(vm, false);
@@ -59,7 +60,7 @@ int grads_command(int argc, char** argv) {
   Random rng(seed + 1);
   if (vm.count("task")) {
     TaskOptions options;
-    options.addition_reversed = vm["addition-reversed"].as<bool>();
+    read_options(task_option_fields(), vm, options);
     task = make_task(vm["task"].as<std::string>(), options);
     const int64_t n = vm["length"].as<int64_t>();
     if (n < task->min_length() || n > task->max_length())

@@ -72,8 +72,7 @@ int options_command(int argc, char** argv) {
                      "Prints, as JSON, the encodings and tasks this pelab knows and every "
                      "option's default as a run file's /config records it.\n"))
     return 0;
-  std::vector<std::string> tasks;
-  for (const TaskEntry& t : task_registry()) tasks.push_back(t.name);
+  const std::vector<std::string> tasks = task_names();
   std::string defaults;
   add_defaults(model_fields(), defaults);
   add_defaults(train_fields(), defaults);

@@ -1,21 +1,24 @@
 #include "experiments/run/train_config.h"
 
 #include <algorithm>
+#include <deque>
 #include <sstream>
 
 #include "autograd/optim/schedule.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 #include "models/config.h"
 
 namespace po = boost::program_options;
 
 namespace pelab {
 
-const std::vector<OptionField<TrainConfig>>& train_fields() {
+namespace {
+
+// The options of a run other than the task's own (those come from the tasks' rows).
+std::vector<OptionField<TrainConfig>> own_fields(const char* task_help) {
   using C = TrainConfig;
-  static const std::string task_help = "the task: " + task_names_joined();
-  static const std::vector<OptionField<C>> fields = {
-      {"task", &C::task, task_help.c_str(), "task"},
+  return {
+      {"task", &C::task, task_help, "task"},
       {"train_len_min", &C::train_len_min, "shortest training length (lengths are drawn uniformly)",
        "task"},
       {"train_len_max", &C::train_len_max, "longest training length", "task"},
@@ -23,14 +26,6 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
        "grow the longest training length from train_len_min to train_len_max over the first "
        "this many steps, one length at a time (0: every length from the start)",
        "task"},
-      {"addition_reversed", &C::addition_reversed, "addition: digits least significant first",
-       "task"},
-      {"bos", &C::bos,
-       "start every sequence with a BOS token, a fixed anchor at position 0 (as the instruction "
-       "words before Kazemnejad et al.'s inputs)",
-       "task"},
-      {"select_index_token", &C::select_index_token,
-       "select: write the queried index as one token (n <= 256) instead of three digits", "task"},
       {"position_ids", &C::position_ids,
        "the position ids the encodings read: sequential (0..T-1), coupled (tokens that play the "
        "same part share an id: addition, copy, reverse) or digit (each digit's offset inside its "
@@ -39,10 +34,6 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
       {"position_offset_max", &C::position_offset_max,
        "training only: each example's position ids (and index hints) moved up by a random offset "
        "in [0, M), so that larger ids are seen (0: off)",
-       "task"},
-      {"index_hints", &C::index_hints,
-       "addition: a hint token before each digit, the same for digits of equal significance "
-       "(Zhou et al. 2023)",
        "task"},
       {"steps", &C::steps, "training steps", "optimization"},
       {"batch_size", &C::batch_size, "sequences per step, each of its own random length",
@@ -74,16 +65,33 @@ const std::vector<OptionField<TrainConfig>>& train_fields() {
        "evaluation"},
       {"log_every", &C::log_every, "record the training curve every this many steps", "output"},
   };
-  return fields;
+}
+
+}  // namespace
+
+const std::vector<OptionField<TrainConfig>>& train_fields() {
+  // Built again when a task has been registered since (a user's or a test's own); earlier
+  // tables stay alive, since callers may hold them.
+  static std::deque<std::vector<OptionField<TrainConfig>>> tables;
+  static std::deque<std::string> task_helps;
+  static size_t tasks_seen = 0;
+  if (tables.empty() || tasks_seen != task_schemes().size()) {
+    tasks_seen = task_schemes().size();
+    task_helps.push_back("the task: " + task_names_joined());
+    std::vector<OptionField<TrainConfig>> fields = own_fields(task_helps.back().c_str());
+    // The task's options go right after the lengths, before the position ids.
+    auto at = std::find_if(fields.begin(), fields.end(), [](const OptionField<TrainConfig>& f) {
+      return std::string(f.name) == "position_ids";
+    });
+    for (const OptionField<TaskOptions>& f : task_option_fields())
+      at = fields.insert(at, field_of_derived<TrainConfig>(f)) + 1;
+    tables.push_back(std::move(fields));
+  }
+  return tables.back();
 }
 
 std::unique_ptr<Task> make_task(const TrainConfig& config) {
-  TaskOptions options;
-  options.addition_reversed = config.addition_reversed;
-  options.bos = config.bos;
-  options.select_index_token = config.select_index_token;
-  options.index_hints = config.index_hints;
-  return make_task(config.task, options);
+  return make_task(config.task, static_cast<const TaskOptions&>(config));
 }
 
 PositionScheme training_positions(const TrainConfig& config) {
@@ -138,7 +146,7 @@ void validate_positions(const TrainConfig& c, const Task& task) {
   if (c.position_offset_max < 0)
     throw ConfigError("position-offset-max",
                       "must be >= 0 (0: no offset), got " + std::to_string(c.position_offset_max));
-  if (c.index_hints && !task.writes_index_hints())
+  if (c.index_hints && !task_reads(c.task, "index_hints"))
     throw ConfigError("index-hints", "the " + c.task + " task writes no index hints");
   if (c.index_hints && ids != PositionIds::sequential)
     throw ConfigError("index-hints",

@@ -13,18 +13,16 @@
 
 namespace pelab {
 
-struct TrainConfig {
+// The task's own options (bos, addition_reversed, ...) are TaskOptions', which each task's row
+// lists (experiments/tasks/tasks.h).
+struct TrainConfig : TaskOptions {
   // task
   std::string task = "copy";
   int64_t train_len_min = 1;
   int64_t train_len_max = 20;
-  int64_t length_curriculum = 0;  // steps over which the longest length grows (0: off)
-  bool addition_reversed = false;
-  bool bos = false;  // a BOS token in front of every sequence
-  bool select_index_token = false;
+  int64_t length_curriculum = 0;            // steps over which the longest length grows (0: off)
   std::string position_ids = "sequential";  // sequential | coupled | digit (docs/positions.md)
   int64_t position_offset_max = 0;          // training: each example's ids offset in [0, M)
-  bool index_hints = false;                 // addition: a hint token before each digit
   // optimization (double, so 0.999 means 0.999 as in PyTorch, not the nearest float)
   int64_t steps = 5000;
   int64_t batch_size = 64;

@@ -23,7 +23,7 @@
 #include <algorithm>
 
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -37,7 +37,6 @@ class Addition : public Task {
   Addition(bool reversed, bool hints) : reversed_(reversed), hints_(hints) {}
   std::string name() const override { return "addition"; }
   int64_t vocab_size() const override { return hints_ ? kFirstHint + kHints + 1 : 12; }
-  bool writes_index_hints() const override { return hints_; }
   std::string token_name(int32_t id) const override {
     if (id == kPlus) return "+";
     if (hints_ && id >= kFirstHint && id < kFirstHint + kHints)
@@ -139,8 +138,17 @@ class Addition : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_addition(const TaskOptions& o) {
-  return std::make_unique<Addition>(o.addition_reversed, o.index_hints);
+TaskScheme addition_task() {
+  return {"addition",
+          [](const TaskOptions& o) -> std::unique_ptr<Task> {
+            return std::make_unique<Addition>(o.addition_reversed, o.index_hints);
+          },
+          {{"addition_reversed", &TaskOptions::addition_reversed, "digits least significant first",
+            "task"},
+           {"index_hints", &TaskOptions::index_hints,
+            "a hint token before each digit, the same for digits of equal significance (Zhou et "
+            "al. 2023)",
+            "task"}}};
 }
 
 }  // namespace pelab

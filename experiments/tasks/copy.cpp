@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -40,8 +40,9 @@ class Copy : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_copy(const TaskOptions&) {
-  return std::make_unique<Copy>();
+TaskScheme copy_task() {
+  return {"copy",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Copy>(); }};
 }
 
 }  // namespace pelab

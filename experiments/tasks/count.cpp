@@ -3,7 +3,7 @@
 // Length n = number of symbols; the input ends with ? and the queried symbol (one that occurs).
 // The count is written in three digits, most significant first (n up to 999).
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -34,8 +34,9 @@ class Count : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_count(const TaskOptions&) {
-  return std::make_unique<Count>();
+TaskScheme count_task() {
+  return {"count",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Count>(); }};
 }
 
 }  // namespace pelab

@@ -6,7 +6,7 @@
 // cell (r, c) at row n + 1 + r, column c. rope2d rotates by these; other encodings see the
 // sequence positions 0, 1, 2, ...
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -47,8 +47,9 @@ class Grid : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_grid(const TaskOptions&) {
-  return std::make_unique<Grid>();
+TaskScheme grid_task() {
+  return {"grid",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Grid>(); }};
 }
 
 }  // namespace pelab

@@ -2,7 +2,7 @@
 // Tokens: symbols a-e (0-4), SEP (5). Length n = number of symbols. Order does not matter at
 // all: a control task on which every encoding, NoPE included, should do equally well.
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -29,8 +29,9 @@ class Majority : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_majority(const TaskOptions&) {
-  return std::make_unique<Majority>();
+TaskScheme majority_task() {
+  return {"majority",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Majority>(); }};
 }
 
 }  // namespace pelab

@@ -2,7 +2,7 @@
 // Tokens: bits 0-1, SEP. Length n = number of bits. The answer depends on every bit equally:
 // a position-free task that is famously hard for Transformers to extrapolate.
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -23,8 +23,9 @@ class Parity : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_parity(const TaskOptions&) {
-  return std::make_unique<Parity>();
+TaskScheme parity_task() {
+  return {"parity",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Parity>(); }};
 }
 
 }  // namespace pelab

@@ -4,7 +4,7 @@
 // pairs. Keys may repeat; the answer is the value of the most recent pair with the queried key
 // (which always occurs).
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -41,8 +41,9 @@ class Recall : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_recall(const TaskOptions&) {
-  return std::make_unique<Recall>();
+TaskScheme recall_task() {
+  return {"recall",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Recall>(); }};
 }
 
 }  // namespace pelab

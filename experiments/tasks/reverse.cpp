@@ -10,7 +10,7 @@
 #include <algorithm>
 
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -39,8 +39,9 @@ class Reverse : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_reverse(const TaskOptions&) {
-  return std::make_unique<Reverse>();
+TaskScheme reverse_task() {
+  return {"reverse",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Reverse>(); }};
 }
 
 }  // namespace pelab

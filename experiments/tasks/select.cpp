@@ -6,7 +6,7 @@
 // Tokens: symbols a-j (0-9), ? (10), #0-#255 (11-266), SEP (267); n at most 256. The model then
 // has to find position i, not also to read the number i from its digits.
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -48,8 +48,13 @@ class Select : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_select(const TaskOptions& o) {
-  return std::make_unique<Select>(o.select_index_token);
+TaskScheme select_task() {
+  return {"select",
+          [](const TaskOptions& o) -> std::unique_ptr<Task> {
+            return std::make_unique<Select>(o.select_index_token);
+          },
+          {{"select_index_token", &TaskOptions::select_index_token,
+            "write the queried index as one token (n <= 256) instead of three digits", "task"}}};
 }
 
 }  // namespace pelab

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "experiments/tasks/symbols.h"
-#include "experiments/tasks/task.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 namespace {
@@ -23,8 +23,9 @@ class Sort : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_sort(const TaskOptions&) {
-  return std::make_unique<Sort>();
+TaskScheme sort_task() {
+  return {"sort",
+          [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Sort>(); }};
 }
 
 }  // namespace pelab

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "experiments/tasks/tasks.h"
 #include "core/config_error.h"
+#include "experiments/tasks/tasks.h"
 
 namespace pelab {
 
@@ -142,20 +142,19 @@ std::vector<Batch> split_by_length(const Batch& batch, int64_t groups) {
 }
 
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options) {
-  for (const TaskEntry& e : task_registry())
-    if (name == e.name) return options.bos ? with_bos(e.make(options)) : e.make(options);
-  throw ConfigError("task", "unknown task '" + name + "' (known: " + task_names_joined() + ")");
+  std::unique_ptr<Task> task = task_scheme(name).make(options);
+  return options.bos ? with_bos(std::move(task)) : std::move(task);
 }
 
 std::vector<std::string> task_names() {
   std::vector<std::string> names;
-  for (const TaskEntry& e : task_registry()) names.push_back(e.name);
+  for (const TaskScheme& s : task_schemes()) names.push_back(s.name);
   return names;
 }
 
 std::string task_names_joined() {
   std::string out;
-  for (const TaskEntry& e : task_registry()) out += (out.empty() ? "" : ", ") + std::string(e.name);
+  for (const TaskScheme& s : task_schemes()) out += (out.empty() ? "" : ", ") + s.name;
   return out;
 }
 

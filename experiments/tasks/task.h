@@ -20,6 +20,7 @@
 
 namespace pelab {
 
+// Every task's options in one struct; each task's row (tasks.h) lists the ones it reads.
 struct TaskOptions {
   bool addition_reversed = false;   // addition: digits least significant first
   bool bos = false;                 // a BOS token in front of every sequence (tasks/bos.cpp)
@@ -70,9 +71,6 @@ class Task {
                             std::vector<int32_t>& /*ids*/) const {
     return false;
   }
-  // Whether it writes index hints when asked (TaskOptions::index_hints): addition does; a task
-  // that does not leaves the option unread, and `pelab train` refuses it.
-  virtual bool writes_index_hints() const { return false; }
   // Moves the task's own position markers in inst (addition's index hints) up by `offset`, the
   // training offset of --position-offset-max; most tasks have none.
   virtual void shift_markers(Instance& /*inst*/, int64_t /*offset*/) const {}
