@@ -4,7 +4,7 @@
 // Training never uses RoPE scaling: `pelab train --rope-scaling pi` trains exactly the model
 // that `pelab train` trains, and applies pi only when it evaluates. So evaluating a finished rope
 // run with --rope-scaling pi gives the same numbers, bit for bit, as training a second model with
-// that flag, at no training cost (tests/experiments/eval_test.cpp checks it). The new file is a
+// that flag, at no training cost (tests/experiments/commands/eval_test.cpp checks it). The new file is a
 // run file like any other, so `pelab report` puts it beside the run it came from:
 //
 //   FILE = RUN's config with the options given here, RUN's parameters and training curve,
