@@ -38,6 +38,11 @@ Var transpose(const Var& x, int dim0, int dim1);  // swaps two dimensions (copie
 Var split_heads(const Var& x, int n_heads, int part = 0, int n_parts = 1);
 Var merge_heads(const Var& x);  // (B, H, T, dh) -> (B, T, H * dh)
 
+// concat.cpp
+// a (L..., Da), b (M..., Db) with M... a suffix of L... (b repeated over the rest):
+// (L..., Da + Db), a's features then b's
+Var concat_last(const Var& a, const Var& b);
+
 // embedding.cpp
 Var embedding(const Var& table, const IntTensor& ids);  // table (V, D), ids (...) -> (..., D)
 

@@ -21,6 +21,12 @@ struct ModelConfig {
   int64_t max_len = 512;
   std::string pe = "rope";
 
+  // integer, normalized, binary, sinusoidal, learned: how the position vector joins the token
+  // embedding (models/encodings/combine.h). add: x = e + P, both d_model wide. concat:
+  // x = [e ; P], e d_model - pe_dim wide and P pe_dim wide, so x is d_model wide as with add.
+  std::string pe_combine = "add";
+  int64_t pe_dim = 16;
+
   // rope, xpos, rope2d
   float rope_base = 10000.0f;
   std::string rope_style = "interleaved";  // interleaved | half
@@ -51,6 +57,9 @@ struct ModelConfig {
 
   int64_t ff() const { return d_ff > 0 ? d_ff : 4 * d_model; }
   int64_t head_dim() const { return d_model / n_heads; }
+  bool concat() const { return pe_combine == "concat"; }
+  int64_t token_width() const { return concat() ? d_model - pe_dim : d_model; }  // of e
+  int64_t position_width() const { return concat() ? pe_dim : d_model; }         // of P
 };
 
 // The model's own options (ModelConfig's first block, with their help and --help sections),

@@ -12,7 +12,7 @@ Transformer::Transformer(const ModelConfig& config) : config_(config) {
   validate(config_);
   encoding_ = make_encoding(config_);
   const int64_t V = config_.vocab_size, D = config_.d_model, F = config_.ff();
-  tok_emb_ = params_.add("tok_emb.weight", {V, D}, true);
+  tok_emb_ = params_.add("tok_emb.weight", {V, config_.token_width()}, true);
   encoding_->declare(params_);
   for (int64_t l = 0; l < config_.n_layers; ++l) {
     const std::string p = "blocks." + std::to_string(l) + ".";

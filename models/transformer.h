@@ -1,8 +1,9 @@
 // The decoder-only Transformer of pelab's model contract (docs/model.md): pre-LayerNorm
 // blocks, fused QKV, causal attention, GELU (tanh) MLP, final LayerNorm, untied LM head.
 //
-//   x = tok_emb[tokens]                                  (B, T, D)
-//   x = embed(x)                                         additive encodings
+//   x = tok_emb[tokens]                                  (B, T, D), or (B, T, D - pe_dim)
+//   x = embed(x)                                         additive encodings: x + P, or [x ; P]
+//                                                        (--pe-combine concat), (B, T, D)
 //   repeat L times:
 //     q, k, v = split(LayerNorm1(x) Wqkv^T + bqkv)       each (B, H, T, dh)
 //     q, k = rotate(q, k)                                rotary encodings

@@ -25,7 +25,7 @@ std::unique_ptr<Encoding> make_binary(const ModelConfig& c) {
 }  // namespace
 
 EncodingScheme binary_scheme() {
-  return {"binary", make_binary, {}, nullptr};
+  return {"binary", make_binary, combine_options(), validate_combine};
 }
 
 }  // namespace pelab

@@ -23,7 +23,7 @@ std::unique_ptr<Encoding> make_integer(const ModelConfig& c) {
 }  // namespace
 
 EncodingScheme integer_scheme() {
-  return {"integer", make_integer, {}, nullptr};
+  return {"integer", make_integer, combine_options(), validate_combine};
 }
 
 }  // namespace pelab

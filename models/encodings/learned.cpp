@@ -1,5 +1,6 @@
 // learned: a trained table of max_len rows, one vector per absolute position (GPT-2).
 //   x <- x + pos_emb.weight[p]      pos_emb.weight (max_len, D), initialised N(0, 0.02)
+// (or x <- [x ; pos_emb.weight[p]] with pos_emb.weight (max_len, pe_dim): --pe-combine concat)
 // Backward: the embedding lookup's scatter-add, into the rows of the positions used.
 // A position at or past max_len has no row: that is an error, never a read past the table.
 // Rows never visited in training stay at their random initial values, which is why learned
@@ -9,6 +10,7 @@
 
 #include "autograd/ops.h"
 #include "models/encoding.h"
+#include "models/encodings/combine.h"
 #include "models/encodings/registry.h"
 
 namespace pelab {
@@ -18,9 +20,9 @@ class LearnedEncoding : public Encoding {
  public:
   using Encoding::Encoding;
   int64_t position_limit() const override { return config().max_len; }
-  int64_t parameter_count() const override { return config().max_len * config().d_model; }
+  int64_t parameter_count() const override { return config().max_len * config().position_width(); }
   void declare(Parameters& params) override {
-    table_ = params.add("pos_emb.weight", {config().max_len, config().d_model}, true);
+    table_ = params.add("pos_emb.weight", {config().max_len, config().position_width()}, true);
   }
   void begin(const Positions& positions) override {
     // (T), or (B, T) with positions per sequence: the lookup gives (T, D) or (B, T, D).
@@ -39,7 +41,7 @@ class LearnedEncoding : public Encoding {
       ids_.data[t] = static_cast<int32_t>(p);
     }
   }
-  Var embed(const Var& x) override { return add(x, embedding(table_, ids_)); }
+  Var embed(const Var& x) override { return combine(config(), x, embedding(table_, ids_)); }
 
  private:
   Var table_;
@@ -53,7 +55,7 @@ std::unique_ptr<Encoding> make_learned(const ModelConfig& c) {
 }  // namespace
 
 EncodingScheme learned_scheme() {
-  return {"learned", make_learned, {}, nullptr};
+  return {"learned", make_learned, combine_options(), validate_combine};
 }
 
 }  // namespace pelab

@@ -26,7 +26,7 @@ std::unique_ptr<Encoding> make_normalized(const ModelConfig& c) {
 }  // namespace
 
 EncodingScheme normalized_scheme() {
-  return {"normalized", make_normalized, {}, nullptr};
+  return {"normalized", make_normalized, combine_options(), validate_combine};
 }
 
 }  // namespace pelab

@@ -1,6 +1,7 @@
 // pelab's schemes, one row each, and the registry that also takes a user's own.
 #include "models/encodings/registry.h"
 
+#include <algorithm>
 #include <deque>
 #include <stdexcept>
 
@@ -15,9 +16,9 @@ namespace {
 
 std::vector<EncodingScheme>& registry() {
   static std::vector<EncodingScheme> list = {
-      none_scheme(), integer_scheme(), normalized_scheme(), binary_scheme(),
-      sinusoidal_scheme(), learned_scheme(), rope_scheme(), xpos_scheme(),
-      rope2d_scheme(), alibi_scheme(), t5_scheme(), fire_scheme(),
+      none_scheme(),       integer_scheme(), normalized_scheme(), binary_scheme(),
+      sinusoidal_scheme(), learned_scheme(), rope_scheme(),       xpos_scheme(),
+      rope2d_scheme(),     alibi_scheme(),   t5_scheme(),         fire_scheme(),
   };
   return list;
 }
@@ -92,6 +93,20 @@ std::vector<OptionField<ModelConfig>> encoding_option_fields() {
 
 void encoding_validate(const ModelConfig& c) {
   const EncodingScheme& s = encoding_scheme(c.pe);
+  // --pe-combine is read only by the schemes that add a vector to the embeddings; anything but
+  // its default with another scheme would be silently ignored, so it is refused.
+  const bool combines = std::any_of(s.options.begin(), s.options.end(), [](const auto& f) {
+    return std::string(f.name) == "pe_combine";
+  });
+  if (c.pe_combine != ModelConfig{}.pe_combine && !combines) {
+    std::string readers;
+    for (const EncodingScheme& r : registry())
+      for (const auto& f : r.options)
+        if (std::string(f.name) == "pe_combine") readers += (readers.empty() ? "" : ", ") + r.name;
+    throw ConfigError("pe-combine", "--pe " + c.pe +
+                                        " puts no vector beside the token embedding; " +
+                                        c.pe_combine + " applies to " + readers);
+  }
   if (s.validate != nullptr) s.validate(c);
   // Positions drawn from [0, M) must all have a row, or some random step of a run would fail.
   const int64_t limit = s.make(c)->position_limit();

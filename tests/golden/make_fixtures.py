@@ -75,6 +75,12 @@ CASES = [  # name, options beyond BASE
     ("binary", dict(pe="binary")),
     ("sinusoidal", dict(pe="sinusoidal")),
     ("learned", dict(pe="learned")),
+    # the position vector beside the token embedding instead of added to it (6 + 10 wide)
+    ("integer_concat", dict(pe="integer", pe_combine="concat", pe_dim=10)),
+    ("sinusoidal_concat", dict(pe="sinusoidal", pe_combine="concat", pe_dim=10)),
+    ("learned_concat", dict(pe="learned", pe_combine="concat", pe_dim=6)),
+    ("sinusoidal_concat_coupled", dict(pe="sinusoidal", pe_combine="concat", pe_dim=6,
+                                       coupled=True)),
     ("rope", dict(pe="rope", rope_style="interleaved")),
     ("rope_half_fraction", dict(pe="rope", rope_style="half", rope_fraction=0.5)),
     ("rope_pi", dict(pe="rope", rope_scaling="pi", rope_scaling_factor=2.0)),

@@ -38,6 +38,8 @@ DEFAULTS = {
     "d_ff": 0,  # 0: 4 * d_model
     "max_len": 512,
     "pe": "rope",
+    "pe_combine": "add",  # add | concat (the additive schemes)
+    "pe_dim": 16,  # with concat: the position vector's width
     "rope_base": 10000.0,
     "rope_style": "interleaved",
     "rope_fraction": 1.0,
@@ -81,9 +83,24 @@ def head_dim(cfg):
 
 # ------------------------------------------------------------ additive encodings (docs/model.md)
 
+def position_width(cfg):
+    """The width of an additive scheme's position vector: d_model, or pe_dim when it is
+    concatenated to a token embedding d_model - pe_dim wide."""
+    return cfg["pe_dim"] if cfg["pe_combine"] == "concat" else cfg["d_model"]
+
+
+def join(cfg, x, P):
+    """The token embeddings x (B, T, D_e) and the position vectors P (T, W) joined: x + P, or
+    [x ; P] along the features with --pe-combine concat."""
+    if cfg["pe_combine"] == "concat":
+        return torch.cat([x, P.expand(x.shape[0], -1, -1)], dim=-1)
+    return x + P
+
+
 def additive_table(cfg, pos, dtype):
-    """P (T, D) for integer | normalized | binary | sinusoidal, from the positions pos (T,)."""
-    pe, D, T = cfg["pe"], cfg["d_model"], pos.shape[0]
+    """P (T, W) for integer | normalized | binary | sinusoidal, from the positions pos (T,);
+    W = position_width(cfg)."""
+    pe, D, T = cfg["pe"], position_width(cfg), pos.shape[0]
     i = torch.arange(D)
     sign = torch.where(i % 2 == 0, 1.0, -1.0).to(dtype)  # (-1)^i
     p = pos.to(dtype)[:, None]
@@ -271,9 +288,10 @@ class GPT(nn.Module):
         V, D, H = cfg["vocab_size"], cfg["d_model"], cfg["n_heads"]
         if D % H:
             raise ValueError("d_model must be divisible by n_heads")
-        self.tok_emb = nn.Embedding(V, D)
+        W = position_width(cfg)
+        self.tok_emb = nn.Embedding(V, D - W if cfg["pe_combine"] == "concat" else D)
         if cfg["pe"] == "learned":
-            self.pos_emb = nn.Embedding(cfg["max_len"], D)
+            self.pos_emb = nn.Embedding(cfg["max_len"], W)
         if cfg["pe"] == "t5":
             self.rel_bias = nn.Embedding(cfg["t5_buckets"], H)
         if cfg["pe"] == "fire":
@@ -311,11 +329,11 @@ class GPT(nn.Module):
         pos = torch.arange(T, dtype=torch.float64) if positions is None else positions.double()
         x = self.tok_emb(tokens.long())
         if pe in ADDITIVE:
-            x = x + additive_table(cfg, pos, dtype)
+            x = join(cfg, x, additive_table(cfg, pos, dtype))
         if pe == "learned":
             if pos.max() >= cfg["max_len"]:
                 raise IndexError("position past the learned table")
-            x = x + self.pos_emb(pos.long())
+            x = join(cfg, x, self.pos_emb(pos.long()))
         rot = None
         if pe in ROTARY:
             angle, sq, sk = rotary_tables(cfg, pos, dtype)

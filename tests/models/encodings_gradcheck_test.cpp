@@ -1,6 +1,6 @@
 // Gradients of the positional encodings: gradcheck (autograd/gradcheck.h) of every encoding
 // that has parameters or a backward of its own, element by element:
-//   learned  pos_emb.weight           (embedding scatter-add)
+//   learned  pos_emb.weight           (embedding scatter-add; also concatenated, --pe-combine)
 //   t5       rel_bias.weight          (embedding + transpose, through the attention's dbias)
 //   fire     fire.mlp.*, fire.c       (the MLP over fire_features, and fire_features alone)
 //   rope, rope2d, xpos                (the rope op with each scheme's tables, w.r.t. q and k)
@@ -93,6 +93,33 @@ TEST(EncodingGradcheck, LearnedPosEmb) {
     EXPECT_TRUE(GradcheckPasses([&](const std::vector<Var>& in) { return enc.embed(in[0]); },
                                 {x, s.params.get("pos_emb.weight")}, o));
   }
+}
+
+// --pe-combine concat: the token embeddings (d_model - pe_dim wide) and the position vectors
+// side by side. Linear in both, so the same tolerances as above.
+TEST(EncodingGradcheck, ConcatenatedPositions) {
+  for (const char* pe : {"learned", "sinusoidal"})
+    for (const Positions& p : both_kinds()) {
+      SCOPED_TRACE(std::string(pe) + ", rows " + std::to_string(p.rows));
+      ModelConfig c = tiny(pe);
+      c.pe_combine = "concat";
+      c.pe_dim = 3;
+      Scheme s(c);
+      s.encoding->begin(p);
+      Random rng(3);
+      Var x = random_var({kB, kT, kD - 3}, rng);
+      GradcheckOptions o;
+      o.eps = 0.1f;
+      o.atol = 1e-5;
+      o.rtol = 1e-4;
+      Encoding& enc = *s.encoding;
+      std::vector<Var> inputs = {x};
+      for (const Var& v : s.vars()) inputs.push_back(v);  // learned: pos_emb.weight (16, 3)
+      const Var y = enc.embed(x);
+      EXPECT_EQ(y.shape(), (Shape{kB, kT, kD}));
+      EXPECT_TRUE(
+          GradcheckPasses([&](const std::vector<Var>& in) { return enc.embed(in[0]); }, inputs, o));
+    }
 }
 
 TEST(EncodingGradcheck, T5RelBiasThroughAttention) {

@@ -89,6 +89,19 @@ TEST(BadOptions, UnknownEncoding) {
   expect_rejected("--pe foo", "rope");  // the message lists the known ones
 }
 
+TEST(BadOptions, ConcatenatedPositions) {
+  // --pe-dim must leave the token embedding some width, and be some width itself
+  expect_rejected("--pe sinusoidal --pe-combine concat --pe-dim 0", "--pe-dim");
+  expect_rejected("--pe learned --d-model 32 --pe-combine concat --pe-dim 32", "--pe-dim");
+  expect_rejected("--pe learned --d-model 32 --pe-combine concat --pe-dim 32", "1..31");
+  expect_rejected("--pe integer --pe-combine side-by-side", "--pe-combine");
+  // only the schemes that put a vector beside the embedding can concatenate it
+  for (const char* pe : {"none", "rope", "alibi", "t5"}) {
+    expect_rejected(std::string("--pe-combine concat --pe ") + pe, "--pe-combine");
+    expect_rejected(std::string("--pe-combine concat --pe ") + pe, "sinusoidal, learned");
+  }
+}
+
 TEST(BadOptions, RopeFractionOutsideZeroOne) {
   expect_rejected("--rope-fraction 0", "--rope-fraction");
   expect_rejected("--rope-fraction 1.5", "--rope-fraction");
