@@ -46,6 +46,10 @@ struct ModelConfig {
   float xpos_scale_base = 512.0f;
   // rope2d: tokens laid out row by row on a grid this many columns wide
   int64_t grid_cols = 8;
+  // rope-axial: the grid's size on each axis, "8x8", "4x4x4", "2x4x4x4" (2 or more axes). The
+  // rotated pairs are divided among the axes; positions are laid out on it, last axis fastest,
+  // unless the task gives coordinates of its own (then only the number of axes must match).
+  std::string grid_shape = "8x8";
   // fire: hidden width of the MLP over distances, and the threshold L in psi(max(L, i))
   int64_t fire_hidden = 32;
   float fire_threshold = 1.0f;

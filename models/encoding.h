@@ -48,6 +48,9 @@ class Encoding {
   // Whether a token's position depends on its sequence's length (normalized: p / T), so that a
   // padded batch needs one length for all its rows (experiments/training/trainer.cpp).
   virtual bool positions_depend_on_length() const { return false; }
+  // The number of grid axes whose coordinates it reads (rope2d 2, rope-axial its grid shape's);
+  // 0: it reads none. A task that gives coordinates must give this many.
+  virtual int64_t grid_axes() const { return 0; }
   // The number of parameters it declares (a learned table, T5's buckets, FIRE's MLP).
   virtual int64_t parameter_count() const { return 0; }
   // Floats it holds per (query, key) pair in one forward pass: a bias on the scores has one per

@@ -60,7 +60,9 @@ Tensor per_sequence(const Tensor& table, const Positions& p) {
 Positions first_positions(const Positions& p, int64_t T) {
   const int64_t full = p.size();
   Positions prefix = p;
-  for (auto* v : {&prefix.index, &prefix.row, &prefix.col}) {
+  std::vector<std::vector<float>*> all = {&prefix.index, &prefix.row, &prefix.col};
+  for (std::vector<float>& a : prefix.axes) all.push_back(&a);
+  for (auto* v : all) {
     if (v->empty() || full <= T) continue;
     std::vector<float> cut;
     for (int64_t r = 0; r < p.rows; ++r)

@@ -153,8 +153,7 @@ void validate_positions(const TrainConfig& c, const Task& task) {
                       "hints already number the digits; they take --position-ids "
                       "sequential, not " +
                           c.position_ids);
-  std::vector<float> row, col;
-  if (c.position_offset_max > 0 && task.grid(c.train_len_min, row, col))
+  if (c.position_offset_max > 0 && task.has_coordinates())
     throw ConfigError("position-offset-max",
                       "the " + c.task + " task places tokens on a grid; offsets do not apply");
   Random scratch(0);

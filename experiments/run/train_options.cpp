@@ -57,8 +57,28 @@ void check_position_ids(const ModelConfig& m, const TrainConfig& c, const Task& 
 
 }  // namespace
 
+// A scheme that reads grid coordinates against the task's grid: the same number of axes. (A
+// task without coordinates lets rope2d and rope-axial lay the positions out themselves.)
+void check_grid(const ModelConfig& m, const TrainConfig& c, const Task& task) {
+  std::vector<std::vector<float>> axes;
+  const int64_t reads = make_encoding(m)->grid_axes();
+  if (reads == 0 || !task.coordinates(task.min_length(), axes)) return;
+  const auto gives = static_cast<int64_t>(axes.size());
+  if (gives == reads) return;
+  // The option to change: --grid-shape if the scheme has one, else the scheme itself.
+  const std::vector<OptionField<ModelConfig>>& own = encoding_scheme(m.pe).options;
+  const bool shaped = std::any_of(own.begin(), own.end(), [](const OptionField<ModelConfig>& f) {
+    return std::string(f.name) == "grid_shape";
+  });
+  throw ConfigError(shaped ? "grid-shape" : "pe",
+                    "--pe " + m.pe + (shaped ? " --grid-shape " + m.grid_shape : "") + " reads " +
+                        std::to_string(reads) + " grid axes, but the " + c.task +
+                        " task places its tokens on " + std::to_string(gives));
+}
+
 void check_lengths(const ModelConfig& m, const TrainConfig& c) {
   const std::unique_ptr<Task> task = make_task(c);
+  check_grid(m, c, *task);
   Random scratch(0);
   const int64_t n_max = std::max(eval_lengths(c).back(), c.train_len_max);
   const int64_t T = task->sequence_length(n_max, scratch);

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "experiments/tasks/task.h"
 #include "core/config_error.h"
+#include "experiments/tasks/task.h"
 
 namespace pelab {
 namespace {
@@ -53,8 +53,7 @@ class WithBos : public Task {
 }  // namespace
 
 std::unique_ptr<Task> with_bos(std::unique_ptr<Task> task) {
-  std::vector<float> row, col;
-  if (task->grid(task->min_length(), row, col))
+  if (task->has_coordinates())
     throw ConfigError("bos", "the " + task->name() +
                                  " task gives each token a grid position; --bos does not apply");
   return std::make_unique<WithBos>(std::move(task));

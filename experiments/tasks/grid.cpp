@@ -3,8 +3,8 @@
 //           c d
 // Tokens: symbols a-j (0-9), SEP (10). Length n = the side of the grid (n^2 cells).
 // Each token has a grid coordinate: input cell (r, c) at row r, column c; SEP at (n, 0); answer
-// cell (r, c) at row n + 1 + r, column c. rope2d rotates by these; other encodings see the
-// sequence positions 0, 1, 2, ...
+// cell (r, c) at row n + 1 + r, column c. rope2d and rope-axial rotate by these; other
+// encodings see the sequence positions 0, 1, 2, ...
 #include "experiments/tasks/symbols.h"
 #include "experiments/tasks/tasks.h"
 
@@ -25,9 +25,10 @@ class Grid : public Task {
       for (int64_t c = 0; c < n; ++c) inst.answer.push_back(inst.input[c * n + r]);
     return inst;
   }
-  bool grid(int64_t n, std::vector<float>& row, std::vector<float>& col) const override {
-    row.clear();
-    col.clear();
+  bool coordinates(int64_t n, std::vector<std::vector<float>>& axes) const override {
+    axes.assign(2, {});
+    std::vector<float>& row = axes[0];
+    std::vector<float>& col = axes[1];
     auto cells = [&](int64_t first_row) {
       for (int64_t r = 0; r < n; ++r)
         for (int64_t c = 0; c < n; ++c) {

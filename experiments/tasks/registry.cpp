@@ -3,21 +3,20 @@
 #include <stdexcept>
 
 #include "core/config_error.h"
-
 #include "experiments/tasks/tasks.h"
 
 namespace pelab {
 
 // Each row is defined in its task's file under experiments/tasks/.
 TaskScheme copy_task(), reverse_task(), sort_task(), addition_task(), parity_task(), count_task(),
-    recall_task(), select_task(), majority_task(), grid_task();
+    recall_task(), select_task(), majority_task(), grid_task(), volume_task(), eeg_task();
 
 namespace {
 
 std::vector<TaskScheme>& registry() {
   static std::vector<TaskScheme> list = {
-      copy_task(),  reverse_task(), sort_task(),   addition_task(), parity_task(),
-      count_task(), recall_task(),  select_task(), majority_task(), grid_task(),
+      copy_task(),   reverse_task(), sort_task(),     addition_task(), parity_task(), count_task(),
+      recall_task(), select_task(),  majority_task(), grid_task(),     volume_task(), eeg_task(),
   };
   return list;
 }

@@ -141,6 +141,11 @@ std::vector<Batch> split_by_length(const Batch& batch, int64_t groups) {
   return out;
 }
 
+bool Task::has_coordinates() const {
+  std::vector<std::vector<float>> axes;
+  return coordinates(min_length(), axes);
+}
+
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options) {
   std::unique_ptr<Task> task = task_scheme(name).make(options);
   return options.bos ? with_bos(std::move(task)) : std::move(task);

@@ -58,11 +58,13 @@ class Task {
   virtual int64_t min_length() const { return 1; }
   // The largest length this task can write (count and select write numbers in three digits).
   virtual int64_t max_length() const { return std::numeric_limits<int64_t>::max(); }
-  // Grid tasks give each token a (row, col), which depend on n, so their batches hold one
-  // length each; the others return false.
-  virtual bool grid(int64_t /*n*/, std::vector<float>& /*row*/, std::vector<float>& /*col*/) const {
+  // Grid tasks give each token a coordinate on each axis of their grid: axes[a] holds the
+  // coordinates on axis a of the model's input tokens (the sequence minus its last token). They
+  // depend on n, so such batches hold one length each. The others return false.
+  virtual bool coordinates(int64_t /*n*/, std::vector<std::vector<float>>& /*axes*/) const {
     return false;
   }
+  bool has_coordinates() const;  // coordinates() at min_length()
   // Tokens in the model's input for an instance of length n (the sequence minus its last token).
   int64_t sequence_length(int64_t n, Random& scratch) const;
   // The coupled or digit position ids of every token of inst's sequence (input, SEP, answer),

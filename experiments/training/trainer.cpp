@@ -28,9 +28,8 @@ double answer_count(const Batch& b) {
   return n;
 }
 
-bool one_length_per_batch(const Task& task, const ModelConfig& m, const TrainConfig& c) {
-  std::vector<float> row, col;
-  return task.grid(c.train_len_min, row, col) || make_encoding(m)->positions_depend_on_length() ||
+bool one_length_per_batch(const Task& task, const ModelConfig& m) {
+  return task.has_coordinates() || make_encoding(m)->positions_depend_on_length() ||
          m.random_positions > 0;
 }
 
@@ -55,7 +54,7 @@ void log_row(TrainLog& log, int64_t step, float loss, float lr, float grad_norm,
 std::vector<int64_t> draw_lengths(const Task& task, const ModelConfig& m, const TrainConfig& c,
                                   int64_t step, Random& rng) {
   const int64_t span = longest_training_length(c, step) - c.train_len_min + 1;
-  if (one_length_per_batch(task, m, c))
+  if (one_length_per_batch(task, m))
     return std::vector<int64_t>(c.batch_size, c.train_len_min + rng.integer(span));
   std::vector<int64_t> lengths(c.batch_size);
   for (int64_t& n : lengths) n = c.train_len_min + rng.integer(span);
@@ -104,10 +103,9 @@ class Training {
     // sum_n m_n l_n / M over its M answer tokens; a group's is the mean over its own M_g, so
     // the gradient of the batch's loss is the sum of the groups' gradients, each seeded with
     // M_g / M instead of 1. One group is the whole batch, seeded with 1.
-    const std::vector<Batch> groups =
-        c.length_groups > 1 && !one_length_per_batch(*task_, r_.model, c)
-            ? split_by_length(batch, c.length_groups)
-            : std::vector<Batch>{batch};
+    const std::vector<Batch> groups = c.length_groups > 1 && !one_length_per_batch(*task_, r_.model)
+                                          ? split_by_length(batch, c.length_groups)
+                                          : std::vector<Batch>{batch};
     const double answer_tokens = answer_count(batch);
     double loss_sum = 0.0;
     for (const Batch& g : groups) {

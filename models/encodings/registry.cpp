@@ -10,15 +10,15 @@ namespace pelab {
 // Each row is defined in its scheme's file under models/encodings/.
 EncodingScheme none_scheme(), integer_scheme(), normalized_scheme(), binary_scheme(),
     sinusoidal_scheme(), learned_scheme(), rope_scheme(), xpos_scheme(), rope2d_scheme(),
-    alibi_scheme(), t5_scheme(), fire_scheme();
+    rope_axial_scheme(), alibi_scheme(), t5_scheme(), fire_scheme();
 
 namespace {
 
 std::vector<EncodingScheme>& registry() {
   static std::vector<EncodingScheme> list = {
-      none_scheme(),       integer_scheme(), normalized_scheme(), binary_scheme(),
-      sinusoidal_scheme(), learned_scheme(), rope_scheme(),       xpos_scheme(),
-      rope2d_scheme(),     alibi_scheme(),   t5_scheme(),         fire_scheme(),
+      none_scheme(),    integer_scheme(), normalized_scheme(), binary_scheme(), sinusoidal_scheme(),
+      learned_scheme(), rope_scheme(),    xpos_scheme(),       rope2d_scheme(), rope_axial_scheme(),
+      alibi_scheme(),   t5_scheme(),      fire_scheme(),
   };
   return list;
 }

@@ -14,6 +14,7 @@ namespace {
 class Rope2dEncoding : public Encoding {
  public:
   using Encoding::Encoding;
+  int64_t grid_axes() const override { return 2; }
   void begin(const Positions& positions) override {
     const int64_t dh = config().head_dim(), P = rotated_pairs(config());
     const int64_t P_row = P / 2, P_col = P - P_row;
@@ -57,8 +58,8 @@ std::unique_ptr<Encoding> make_rope2d(const ModelConfig& c) {
 EncodingScheme rope2d_scheme() {
   using C = ModelConfig;
   std::vector<OptionField<C>> options = rotary_options();
-  options.push_back({"grid_cols", &C::grid_cols,
-                     "tokens laid out row by row, this many per row", "encoding"});
+  options.push_back(
+      {"grid_cols", &C::grid_cols, "tokens laid out row by row, this many per row", "encoding"});
   return {"rope2d", make_rope2d, options, [](const ModelConfig& c) {
             validate_rotary(c);
             require_positive("grid-cols", c.grid_cols);

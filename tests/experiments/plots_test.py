@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "experiments"))
 import plot_encodings  # noqa: E402
 import plot_runs  # noqa: E402
+import plot_scores  # noqa: E402
 import plots  # noqa: E402
 
 
@@ -296,6 +297,56 @@ class PelabFactsTest(unittest.TestCase):
         self.assertEqual(sorted(labels, key=plot_runs.label_sort_key),
                          ["none", "none (n_layers=4)", "rope", "rope+rand", "rope+pi",
                           "rope+coupled", "alibi", "zeta"])
+
+
+class ScoresTest(unittest.TestCase):
+    """plot_scores.py splits layer 0's scores into token-token, token-position, position-token
+    and position-position terms. With the LayerNorm bias and the query and key biases at zero,
+    the four terms are the whole score: checked on a run file pelab writes, under add and under
+    concat (where the token embedding is narrower and the positions sit in their own block)."""
+
+    def scores_of(self, path, combine):
+        cfg, params, tokens = plot_scores.load(path)
+        self.assertEqual(cfg["concat"], combine == "concat")
+        D, H = cfg["d_model"], cfg["n_heads"]
+        params["blocks.0.ln1.bias"][:] = 0.0
+        params["blocks.0.attn.qkv.bias"][:] = 0.0
+        terms = plot_scores.score_terms(cfg, params, tokens, 0)
+        # the whole score, computed the plain way
+        e = params["tok_emb.weight"][tokens]
+        P = plot_scores.position_vectors(cfg, params, len(tokens))
+        x = np.concatenate([e, P], axis=1) if cfg["concat"] else e + P
+        ln = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + 1e-5)
+        a = ln * params["blocks.0.ln1.weight"]
+        W = params["blocks.0.attn.qkv.weight"]
+        q = (a @ W[:D].T).reshape(len(tokens), H, -1).transpose(1, 0, 2)
+        k = (a @ W[D:2 * D].T).reshape(len(tokens), H, -1).transpose(1, 0, 2)
+        S = q @ k.transpose(0, 2, 1) / np.sqrt(D // H)
+        total = sum(terms[name] for name, _ in plot_scores.TERMS)
+        causal = np.tril(np.ones(S.shape[1:], dtype=bool))
+        np.testing.assert_allclose(total[:, causal], S[:, causal], rtol=1e-9, atol=1e-9)
+        return terms
+
+    def test_the_four_terms_are_the_score(self):
+        binary = os.environ.get("PELAB_BINARY")
+        self.assertTrue(binary, "set PELAB_BINARY to the pelab binary under test")
+        with tempfile.TemporaryDirectory(prefix="pelab-scores-") as directory:
+            for pe, combine in [("sinusoidal", "add"), ("sinusoidal", "concat"),
+                                ("learned", "concat")]:
+                path = os.path.join(directory, f"{pe}-{combine}.h5")
+                done = subprocess.run(
+                    [binary, "train", "--out", path, "--task", "copy", "--steps", "2",
+                     "--d-model", "16", "--n-heads", "2", "--n-layers", "1", "--threads", "1",
+                     "--train-len-max", "4", "--eval-len-max", "4", "--eval-examples", "4",
+                     "--pe", pe, "--pe-combine", combine, "--pe-dim", "6"],
+                    capture_output=True, text=True, check=False)
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.scores_of(path, combine)
+            out = os.path.join(directory, "scores.png")
+            with contextlib.redirect_stdout(io.StringIO()):
+                plot_scores.main([os.path.join(directory, "sinusoidal-add.h5"),
+                                  os.path.join(directory, "sinusoidal-concat.h5"), "--out", out])
+            self.assertTrue(os.path.getsize(out) > 0)
 
 
 class EncodingTest(unittest.TestCase):

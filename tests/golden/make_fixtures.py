@@ -91,6 +91,13 @@ CASES = [  # name, options beyond BASE
     # a short decay base, so that zeta^(p / gamma) is far from 1 at these positions
     ("xpos_half_fast_decay", dict(pe="xpos", rope_style="half", xpos_scale_base=8.0)),
     ("rope2d", dict(pe="rope2d", grid_cols=3)),
+    # axial RoPE with 2 axes (rope2d's layout), 3 axes (dh 12: 2 pairs each) and 4 axes
+    # (dh 8: one pair each), on positions laid out on the grid shape
+    ("rope_axial_2", dict(pe="rope-axial", grid_shape="4x3")),
+    ("rope_axial_3", dict(pe="rope-axial", d_model=24, grid_shape="2x2x2")),
+    ("rope_axial_4", dict(pe="rope-axial", grid_shape="2x2x2x2")),
+    ("rope_axial_3_random_positions", dict(pe="rope-axial", d_model=24, grid_shape="3x2x2",
+                                           random_positions=30)),
     ("alibi", dict(pe="alibi", n_heads=4)),
     ("alibi_6_heads", dict(pe="alibi", n_heads=6, d_model=24)),
     ("t5", dict(pe="t5", n_heads=4)),

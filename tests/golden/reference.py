@@ -50,6 +50,7 @@ DEFAULTS = {
     "yarn_original_len": 0,  # 0: max_len
     "xpos_scale_base": 512.0,
     "grid_cols": 8,
+    "grid_shape": "8x8",
     "fire_hidden": 32,
     "fire_threshold": 1.0,
     "t5_buckets": 32,
@@ -57,9 +58,9 @@ DEFAULTS = {
     "random_positions": 0,
 }
 SCHEMES = ["none", "integer", "normalized", "binary", "sinusoidal", "learned", "rope", "xpos",
-           "rope2d", "alibi", "t5", "fire"]
+           "rope2d", "rope-axial", "alibi", "t5", "fire"]
 ADDITIVE = {"integer", "normalized", "binary", "sinusoidal"}
-ROTARY = {"rope", "xpos", "rope2d"}
+ROTARY = {"rope", "xpos", "rope2d", "rope-axial"}
 
 
 def make_config(**kw):
@@ -197,6 +198,25 @@ def rotary_tables(cfg, pos, dtype):
         a_col, m_col = rope_angles(cfg, dh // 2, P - n_row, col, dtype)
         angle = torch.cat([a_row, a_col], dim=1)
         scale = torch.cat([torch.full_like(a_row, m_row), torch.full_like(a_col, m_col)], dim=1)
+        return angle, scale, scale
+    if cfg["pe"] == "rope-axial":
+        # A axes; axis a turns pairs [floor(aP/A), floor((a+1)P/A)) by its coordinate, on a
+        # ladder over dh/A dimensions. Coordinates: the position unravelled over grid_shape,
+        # last axis fastest, the first axis unbounded.
+        sizes = [int(s) for s in cfg["grid_shape"].split("x")]
+        A = len(sizes)
+        coords, rest = [None] * A, pos.to(torch.int64)
+        for a in range(A - 1, 0, -1):
+            coords[a] = torch.remainder(rest, sizes[a])
+            rest = torch.div(rest, sizes[a], rounding_mode="floor")
+        coords[0] = rest
+        angles, scales = [], []
+        for a in range(A):
+            n = (a + 1) * P // A - a * P // A
+            angle_a, m_a = rope_angles(cfg, dh // A, n, coords[a], dtype)
+            angles.append(angle_a)
+            scales.append(torch.full_like(angle_a, m_a))
+        angle, scale = torch.cat(angles, dim=1), torch.cat(scales, dim=1)
         return angle, scale, scale
     raise ValueError(cfg["pe"])
 

@@ -3,7 +3,8 @@
 //   learned  pos_emb.weight           (embedding scatter-add; also concatenated, --pe-combine)
 //   t5       rel_bias.weight          (embedding + transpose, through the attention's dbias)
 //   fire     fire.mlp.*, fire.c       (the MLP over fire_features, and fire_features alone)
-//   rope, rope2d, xpos                (the rope op with each scheme's tables, w.r.t. q and k)
+//   rope, rope2d, xpos, rope-axial    (the rope op with each scheme's tables, w.r.t. q and k;
+//                                      rope-axial with 2, 3 and 4 axes)
 // and a directional check of a whole tiny model for every scheme of the registry. Each runs on
 // shared positions with gaps and on ids a task assigns, one row per sequence (task_ids()).
 // Tiny models: d_model 8, 2 heads (dh 4), 1 layer, T 5, B 2.
@@ -260,6 +261,28 @@ TEST(EncodingGradcheck, Rope2dRotation) {
   check_rotation(tiny("rope2d"), gapped());
   check_rotation(tiny("rope2d"), sequential_positions(kT, 2));
   check_rotation(tiny("rope2d"), task_ids());
+}
+
+// rope-axial in 2, 3 and 4 axes: positions laid out on the grid shape, and coordinates given
+// per token (as a grid task gives them). Head sizes whose pairs the axes divide: 4 (2 axes),
+// 6 (3 axes: one pair each), 8 (4 axes).
+TEST(EncodingGradcheck, AxialRopeRotation) {
+  ModelConfig c = tiny("rope-axial");
+  c.grid_shape = "3x2";
+  check_rotation(c, gapped());
+  check_rotation(c, task_ids());
+  for (const auto& [d_model, shape] :
+       std::vector<std::pair<int64_t, std::string>>{{12, "2x2x2"}, {16, "2x2x2x2"}}) {
+    SCOPED_TRACE(shape);
+    c.d_model = d_model;
+    c.grid_shape = shape;
+    check_rotation(c, gapped());
+    Positions given = gapped();
+    const int64_t A = shape == "2x2x2" ? 3 : 4;
+    for (int64_t a = 0; a < A; ++a)
+      given.axes.push_back({0.0f, static_cast<float>(a), 2.0f, 1.0f, static_cast<float>(3 - a)});
+    check_rotation(c, given);
+  }
 }
 
 // Whole model, every scheme: one directional derivative of the loss over all parameters.

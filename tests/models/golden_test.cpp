@@ -65,6 +65,7 @@
 #include "experiments/run/model_io.h"
 #include "experiments/run/model_options.h"
 #include "models/encodings/registry.h"
+#include "models/encodings/rope_axial.h"
 #include "models/transformer.h"
 
 namespace pelab {
@@ -272,8 +273,15 @@ TEST_P(GoldenFixture, EncodingIsVisibleInLogits) {
   // checked instead.
   if (g.config.pe != "none") {
     Positions shifted = g.positions;
-    const bool grid = g.config.pe == "rope2d";
-    for (float& p : shifted.index) p += grid ? static_cast<float>(g.config.grid_cols) : 1.0f;
+    // rope2d and rope-axial: one step along the grid's first axis, a whole row (or slice)
+    const bool grid = g.config.pe == "rope2d" || g.config.pe == "rope-axial";
+    float step = 1.0f;
+    if (g.config.pe == "rope2d") step = static_cast<float>(g.config.grid_cols);
+    if (g.config.pe == "rope-axial") {
+      const std::vector<int64_t> sizes = grid_shape_sizes(g.config);
+      for (std::size_t a = 1; a < sizes.size(); ++a) step *= static_cast<float>(sizes[a]);
+    }
+    for (float& p : shifted.index) p += step;
     for (float& r : shifted.row) r += 1.0f;
     if (!grid) {
       const Shape shape = g.positions.rows > 1 ? Shape{g.positions.rows, g.positions.size()}
@@ -282,7 +290,7 @@ TEST_P(GoldenFixture, EncodingIsVisibleInLogits) {
     }
     Model m(g);
     const Tensor logits = m.net.forward(g.tokens, shifted).value();
-    const std::set<std::string> relative = {"rope", "xpos", "rope2d", "alibi", "t5"};
+    const std::set<std::string> relative = {"rope", "xpos", "rope2d", "rope-axial", "alibi", "t5"};
     if (relative.count(g.config.pe))
       EXPECT_TRUE(Close(logits, expected, kLogitsRtol, kLogitsAtol, "shifted positions"))
           << g.config.pe << " sees only differences of positions";
@@ -344,7 +352,10 @@ TEST(GoldenCheck, CoversEveryEncoding) {
                         "integer_concat",
                         "sinusoidal_concat",
                         "learned_concat",
-                        "sinusoidal_concat_coupled"})
+                        "sinusoidal_concat_coupled",
+                        "rope_axial_2",
+                        "rope_axial_3",
+                        "rope_axial_4"})
     EXPECT_TRUE(std::find(names.begin(), names.end(), n) != names.end()) << n;
 }
 

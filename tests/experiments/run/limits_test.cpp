@@ -1,5 +1,5 @@
-// Limits checked before any work starts (experiments/run/memory.h, generate.cpp, report.cpp): a size
-// or length option far too large is one line on stderr that names the option, its value and
+// Limits checked before any work starts (experiments/run/memory.h, generate.cpp, report.cpp): a
+// size or length option far too large is one line on stderr that names the option, its value and
 // the memory in GiB, exit code 2, and no file written; the unit tests pin the estimate itself.
 #include <gtest/gtest.h>
 
@@ -143,6 +143,22 @@ TEST_F(LimitsOfARun, EvalRefusesLengthsBeyondTheTableAndTheMemory) {
   expect_refused("eval " + rope + " --out " + out + " --eval-lens 4,1000000 --eval-examples 64",
                  {"--eval-lens: 4,1000000", "GiB"}, out);
   std::remove(rope.c_str());
+}
+
+// A scheme that reads grid coordinates against the task's grid: the same number of axes.
+TEST(Limits, TrainRefusesAGridShapeThatDoesNotMatchTheTask) {
+  const std::string out = temp_path("grid.h5");
+  expect_refused("train --task volume --pe rope-axial --grid-shape 8x8 --out " + out,
+                 {"--grid-shape", "2 grid axes", "volume task places its tokens on 3"}, out);
+  expect_refused("train --task eeg --pe rope-axial --d-model 48 --grid-shape 2x2x2 --out " + out,
+                 {"--grid-shape", "3 grid axes", "on 4"}, out);
+  expect_refused("train --task volume --pe rope2d --out " + out, {"--pe", "rope2d"}, out);
+  // a head whose pairs the axes do not divide: 8 pairs, 3 axes
+  expect_refused("train --task volume --pe rope-axial --grid-shape 2x2x2 --out " + out,
+                 {"--grid-shape", "do not divide the 8 pairs"}, out);
+  expect_refused("train --pe rope-axial --grid-shape 8 --out " + out, {"--grid-shape", "one axis"},
+                 out);
+  expect_refused("train --pe rope-axial --grid-shape 8x-2 --out " + out, {"--grid-shape"}, out);
 }
 
 TEST(Limits, ReportOfADirectoryWithoutRunFilesIsAnError) {

@@ -577,7 +577,9 @@ TEST(Sweep, EveryPresetExpands) {
                                            {"kazemnejad-random.ini", 18},
                                            {"kazemnejad-scaling.ini", 108},
                                            {"addition.ini", 54},
-                                           {"addition-hints.ini", 12}};
+                                           {"addition-hints.ini", 12},
+                                           {"combine.ini", 8},
+                                           {"axial.ini", 6}};
   for (const auto& [file, count] : runs) {
     const test::Result r = pelab("sweep --out d --list --config '" + presets + file + "'");
     ASSERT_EQ(r.code, 0) << file << "\n" << r.err;

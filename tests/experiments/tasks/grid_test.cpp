@@ -40,17 +40,18 @@ TEST(GridTask, HandWrittenExample) {
 // at (n + 1 + r, c), without the last answer cell.
 TEST(GridTask, CoordinatesOfEveryTokenTheModelReads) {
   const std::unique_ptr<Task> task = make_task("grid");
-  std::vector<float> row, col;
-  ASSERT_TRUE(task->grid(2, row, col));
-  EXPECT_EQ(row, (std::vector<float>{0, 0, 1, 1, 2, 3, 3, 4}));
-  EXPECT_EQ(col, (std::vector<float>{0, 1, 0, 1, 0, 0, 1, 0}));
+  std::vector<std::vector<float>> axes;
+  ASSERT_TRUE(task->coordinates(2, axes));
+  ASSERT_EQ(axes.size(), 2u);
+  EXPECT_EQ(axes[0], (std::vector<float>{0, 0, 1, 1, 2, 3, 3, 4}));
+  EXPECT_EQ(axes[1], (std::vector<float>{0, 1, 0, 1, 0, 0, 1, 0}));
   Random scratch(0);
   for (int64_t n : {1, 3, 4}) {
-    ASSERT_TRUE(task->grid(n, row, col));
-    EXPECT_EQ(static_cast<int64_t>(row.size()), task->sequence_length(n, scratch));
-    EXPECT_EQ(row.size(), col.size());
+    ASSERT_TRUE(task->coordinates(n, axes));
+    EXPECT_EQ(static_cast<int64_t>(axes[0].size()), task->sequence_length(n, scratch));
+    EXPECT_EQ(axes[0].size(), axes[1].size());
   }
-  EXPECT_FALSE(make_task("copy")->grid(2, row, col));
+  EXPECT_FALSE(make_task("copy")->coordinates(2, axes));
 }
 
 TEST(GridTask, Deterministic) {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "autograd/parameters.h"
-#include "models/positions.h"
 #include "models/encodings/registry.h"
+#include "models/positions.h"
 
 namespace pelab {
 namespace {

@@ -1,4 +1,4 @@
-// The rotary schemes (rope, xpos, rope2d):
+// The rotary schemes (rope, xpos, rope2d, rope-axial):
 //   - the relative property inside a whole Transformer: shifting every position by k leaves
 //     every attention probability unchanged, since R(a)^T R(b) = R(b - a) (and xPos's scales
 //     zeta^(m/gamma) zeta^(-n/gamma) depend on m - n only; rope2d's on the row and column offsets);
@@ -149,6 +149,50 @@ TEST(Rope2dEncoding, TheMapsDoSeeTheGrid) {
   Positions transposed = grid;
   std::swap(transposed.row, transposed.col);
   EXPECT_GT(max_diff(maps(net, tokens, grid), maps(net, tokens, transposed)), 1e-2);
+}
+
+// ---- rope-axial ---------------------------------------------------------------------------
+
+// rope2d is rope-axial with two axes: the same logits and gradients, bit for bit, on positions
+// laid out on the grid (grid_cols 4 against grid shape Rx4, with and without randomized
+// positions) and on coordinates a task gives (the grid task's rows and columns).
+TEST(AxialRopeEncoding, TwoAxesAreRope2dBitForBit) {
+  ModelConfig two = tiny("rope2d");
+  ModelConfig axial = tiny("rope-axial");
+  axial.grid_shape = "3x4";
+  for (const bool task_coordinates : {false, true}) {
+    SCOPED_TRACE(task_coordinates ? "coordinates from a task" : "positions laid out");
+    Transformer a(two), b(axial);
+    sharpen(a, 5);
+    sharpen(b, 5);
+    Random rng(6);
+    const IntTensor tokens = random_tokens(2, 10, two.vocab_size, rng);
+    const IntTensor targets = random_tokens(2, 10, two.vocab_size, rng);
+    Tensor mask = Tensor::full({2, 10}, 1.0f);
+    Positions p = sequential_positions(10, two.grid_cols);
+    if (task_coordinates) {  // a 3 x 3 grid task's rows and columns, not the layout's
+      p.row = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3};
+      p.col = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0};
+      p.axes = {p.row, p.col};
+    }
+    const Var la = a.loss(tokens, targets, mask, p), lb = b.loss(tokens, targets, mask, p);
+    EXPECT_EQ(la.value()[0], lb.value()[0]);
+    backward(la);
+    backward(lb);
+    EXPECT_EQ(a.params().grads().to_vector(), b.params().grads().to_vector());
+  }
+}
+
+// Positions laid out on a 3-D grid shape: moving every token one slice along the first axis
+// (a shift by 3 x 2 positions) leaves the maps as they are; moving them one position changes
+// the coordinates unevenly (the last axis wraps), and the maps move.
+TEST(AxialRopeEncoding, AttentionDependsOnlyOnOffsetsAlongEachAxis) {
+  ModelConfig c = tiny("rope-axial");
+  c.d_model = 24;  // dh 12: 6 pairs, 2 per axis
+  c.grid_shape = "4x3x2";
+  EXPECT_LT(shift_effect(c, 6.0f, 0, 0), 1e-5);
+  EXPECT_LT(shift_effect(c, 18.0f, 0, 0), 1e-5);
+  EXPECT_GT(shift_effect(c, 1.0f, 0, 0), 1e-2);  // the control: it does see the grid
 }
 
 // ---- Frequencies -------------------------------------------------------------------------
