@@ -124,3 +124,62 @@ def plot_encodings(n_positions: int = 64, d: int = 16, rope_pairs: Sequence[int]
                  f"d = {d}", fontsize=12)
     return fig
 
+
+
+def axial_rope_angles(grid_shape: Sequence[int], head_dim: int,
+                      base: float = 10000.0) -> np.ndarray:
+    """Angles (tokens, pairs) of rope-axial (models/encodings/rope_axial.cpp) for the tokens of a
+    grid laid out cell by cell, last axis fastest: axis a turns pairs [a P / A, (a+1) P / A) by
+    its coordinate, on a ladder over head_dim / A dimensions."""
+    A, P = len(grid_shape), head_dim // 2
+    cells = int(np.prod(grid_shape))
+    coords = np.stack(np.unravel_index(np.arange(cells), grid_shape), axis=1)  # (cells, A)
+    angles = np.zeros((cells, P))
+    for a in range(A):
+        first, last = a * P // A, (a + 1) * P // A
+        inv_freq = base ** (-2.0 * np.arange(last - first) / (head_dim / A))
+        angles[:, first:last] = coords[:, a:a + 1] * inv_freq[None, :]
+    return angles
+
+
+def plot_axial_rope(grid_shape: Sequence[int] = (4, 4, 4), head_dim: int = 24,
+                    base: float = 10000.0):
+    """cos of every rotated pair's angle for each token of a grid: each axis's block of pairs
+    turns with that axis's coordinate only, so its stripes repeat at that axis's stride."""
+    angles = axial_rope_angles(grid_shape, head_dim, base)
+    cells, P = angles.shape
+    A = len(grid_shape)
+    fig, ax = plt.subplots(figsize=(12, 4.2), layout="constrained")
+    image = ax.imshow(np.cos(angles).T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
+                      interpolation="nearest")
+    strides = [int(np.prod(grid_shape[a + 1:])) for a in range(A)]
+    for a in range(A):
+        first, last = a * P // A, (a + 1) * P // A
+        if a > 0:
+            ax.axhline(first - 0.5, color="black", linewidth=1)
+        ax.text(cells + 0.5, (first + last - 1) / 2,
+                f"axis {a}\nturns every {strides[a]} token{'s' if strides[a] > 1 else ''}",
+                va="center", fontsize=9)
+    ax.set_xlabel("token (cells of the grid in order, last axis fastest)")
+    ax.set_ylabel("rotated pair j")
+    ax.set_xlim(-0.5, cells - 0.5)
+    fig.colorbar(image, ax=ax, label=r"$\cos$ of the pair's angle", pad=0.12)
+    shape = "x".join(str(s) for s in grid_shape)
+    ax.set_title(f"rope-axial on a {shape} grid, head size {head_dim}: the {P} pairs divided "
+                 f"among {A} axes, each on its own ladder over {head_dim // A} dimensions",
+                 fontsize=10)
+    return fig
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="draw the encodings figures")
+    parser.add_argument("--out", default=".", help="directory for encodings.png and axial_rope.png")
+    parser.add_argument("--grid-shape", default="4x4x4", help="the grid of the axial figure")
+    parser.add_argument("--head-dim", type=int, default=24)
+    args = parser.parse_args()
+    plot_encodings().savefig(f"{args.out}/encodings.png", dpi=110)
+    sizes = [int(s) for s in args.grid_shape.split("x")]
+    plot_axial_rope(sizes, args.head_dim).savefig(f"{args.out}/axial_rope.png", dpi=110)
+    print(f"wrote {args.out}/encodings.png and {args.out}/axial_rope.png")

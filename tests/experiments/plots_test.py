@@ -349,6 +349,19 @@ class ScoresTest(unittest.TestCase):
             self.assertTrue(os.path.getsize(out) > 0)
 
 
+class AxialRopeTest(unittest.TestCase):
+    """The axial figure's angles are rope-axial's (models/encodings/rope_axial.cpp): axis a turns
+    its block of pairs by its coordinate, on a ladder over head_dim / A dimensions."""
+
+    def test_each_axis_turns_its_own_pairs_by_its_own_coordinate(self):
+        angles = plot_encodings.axial_rope_angles((3, 4), head_dim=8)  # 4 pairs, 2 per axis
+        self.assertEqual(angles.shape, (12, 4))
+        # token 6 is row 1, column 2; each ladder over 4 dimensions: 1, 10000^(-1/2)
+        np.testing.assert_allclose(angles[6], [1.0, 0.01, 2.0, 0.02])
+        angles = plot_encodings.axial_rope_angles((2, 2, 2), head_dim=6)  # one pair per axis
+        np.testing.assert_allclose(angles[5], [1.0, 0.0, 1.0])  # cell (1, 0, 1)
+
+
 class EncodingTest(unittest.TestCase):
     """The closed forms drawn in encodings.png, against pelab's formulas."""
 
