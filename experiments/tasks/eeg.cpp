@@ -5,7 +5,8 @@
 // Every axis matters: the same time step (axis 0), rows and columns swapped (axes 1 and 2), the
 // other band (axis 3). Tokens: symbols a-j (0-9), SEP (10); 8 cells per time step. Length n =
 // the number of time steps, the axis that grows (extrapolation along time). Coordinates as
-// grid_map.h lays them out; rope-axial with 4 axes rotates by them.
+// grid_map.h lays them out (the answer a fixed 1024 along time from the input); rope-axial
+// with 4 axes rotates by them.
 #include "experiments/tasks/grid_map.h"
 #include "experiments/tasks/tasks.h"
 

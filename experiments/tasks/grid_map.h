@@ -4,8 +4,13 @@
 // (c_0, ..., c_(A-1)) <- input cell source(c). Axis 0 has n cells: it is the one that grows
 // with the length, so training on small n and evaluating larger n extrapolates along it.
 //
-// Coordinates (Task::coordinates), as the grid task gives its rows and columns: input cell c at
-// c; SEP at (n, 0, ..., 0); answer cell c at (n + 1 + c_0, c_1, ..., c_(A-1)).
+// Coordinates (Task::coordinates): input cell c at c; SEP at (K - 1, 0, ..., 0); answer cell c
+// at (K + c_0, c_1, ..., c_(A-1)), with K = kAnswerAxisOffset. The answer is a copy of the grid
+// moved K along axis 0, a distance that does not depend on n: the offset from the token that
+// predicts an answer cell to the input cell it needs is the same at every n, so a scheme that
+// sees offsets can extrapolate along axis 0. (The grid task places its answer at n + 1, an
+// offset that grows with n, which no relative scheme can follow to an unseen n.) n stays below
+// K (max_length), so input and answer coordinates never meet.
 #pragma once
 
 #include <string>
@@ -19,7 +24,9 @@ namespace pelab {
 class GridMap : public Task {
  public:
   // sizes: s_1 .. s_(A-1), the fixed axes after axis 0.
+  static constexpr int64_t kAnswerAxisOffset = 1024;
   explicit GridMap(std::vector<int64_t> sizes) : sizes_(std::move(sizes)) {}
+  int64_t max_length() const override { return kAnswerAxisOffset - 1; }
   int64_t vocab_size() const override { return 11; }  // symbols a-j, SEP
   std::string token_name(int32_t id) const override {
     return id < 10 ? std::string(1, static_cast<char>('a' + id)) : Task::token_name(id);
@@ -42,8 +49,9 @@ class GridMap : public Task {
         axes[a].push_back(static_cast<float>((a == 0 ? first : 0) + c[a]));
     };
     for (int64_t i = 0; i < cells(n); ++i) put(cell(i), 0);
-    put(std::vector<int64_t>(A, 0), n);                              // SEP
-    for (int64_t i = 0; i + 1 < cells(n); ++i) put(cell(i), n + 1);  // not the last answer cell
+    put(std::vector<int64_t>(A, 0), kAnswerAxisOffset - 1);  // SEP
+    for (int64_t i = 0; i + 1 < cells(n); ++i)
+      put(cell(i), kAnswerAxisOffset);  // not the last answer cell
     return true;
   }
 

@@ -7,7 +7,8 @@
 // All three axes matter: the answer reads the same slice i (axis 0) and swaps rows and columns
 // (axes 1 and 2). Tokens: symbols a-j (0-9), SEP (10). Length n = the number of slices, the
 // axis that grows: training on few slices and evaluating on more extrapolates along axis 0.
-// Coordinates as grid_map.h lays them out; rope-axial with 3 axes rotates by them.
+// Coordinates as grid_map.h lays them out (the answer a fixed 1024 along axis 0 from the
+// input); rope-axial with 3 axes rotates by them.
 #include "experiments/tasks/grid_map.h"
 #include "experiments/tasks/tasks.h"
 

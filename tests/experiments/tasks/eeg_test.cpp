@@ -52,9 +52,9 @@ TEST(EegTask, FourCoordinatesForEveryTokenTheModelReads) {
     ASSERT_EQ(axes.size(), 4u);
     for (const auto& axis : axes)
       EXPECT_EQ(static_cast<int64_t>(axis.size()), task->sequence_length(n, scratch));
-    EXPECT_EQ(axes[0][8 * n], static_cast<float>(n));          // SEP at time n
-    EXPECT_EQ(axes[0][8 * n + 1], static_cast<float>(n + 1));  // the first answer cell
-    EXPECT_EQ(axes[3][8 * n + 2], 1.0f);                       // its band-1 neighbour
+    EXPECT_EQ(axes[0][8 * n], 1023.0f);      // SEP just before the answer's copy of the grid
+    EXPECT_EQ(axes[0][8 * n + 1], 1024.0f);  // the first answer cell, 1024 after its time step
+    EXPECT_EQ(axes[3][8 * n + 2], 1.0f);     // its band-1 neighbour
   }
 }
 

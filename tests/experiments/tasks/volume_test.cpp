@@ -37,14 +37,15 @@ TEST(VolumeTask, HandWrittenExample) {
     for (int k = 0; k < 9; ++k) EXPECT_EQ(inst.answer[k], inst.input[kFrom[k]]) << k;
 }
 
-// Input cell (i, r, c) at (i, r, c), SEP at (n, 0, 0), answer cell (i, r, c) at
-// (n + 1 + i, r, c), without the last answer cell.
+// Input cell (i, r, c) at (i, r, c), SEP at (K - 1, 0, 0), answer cell (i, r, c) at
+// (K + i, r, c) with K = 1024 at every n, without the last answer cell.
 TEST(VolumeTask, ThreeCoordinatesForEveryTokenTheModelReads) {
   const std::unique_ptr<Task> task = make_task("volume");
   std::vector<std::vector<float>> axes;
   ASSERT_TRUE(task->coordinates(1, axes));
   ASSERT_EQ(axes.size(), 3u);
-  EXPECT_EQ(axes[0], (std::vector<float>{0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2}));
+  EXPECT_EQ(axes[0], (std::vector<float>{0, 0, 0, 0, 0, 0, 0, 0, 0, 1023, 1024, 1024, 1024, 1024,
+                                         1024, 1024, 1024, 1024}));
   EXPECT_EQ(axes[1], (std::vector<float>{0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 2, 2}));
   EXPECT_EQ(axes[2], (std::vector<float>{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 0, 1, 2, 0, 1, 2, 0, 1}));
   Random scratch(0);
@@ -52,7 +53,9 @@ TEST(VolumeTask, ThreeCoordinatesForEveryTokenTheModelReads) {
     ASSERT_TRUE(task->coordinates(n, axes));
     for (const auto& axis : axes)
       EXPECT_EQ(static_cast<int64_t>(axis.size()), task->sequence_length(n, scratch));
+    EXPECT_EQ(axes[0][9 * n + 1 + 9], 1025.0f);  // answer slice 1, whatever n
   }
+  EXPECT_EQ(task->max_length(), 1023);
 }
 
 TEST(VolumeTask, Deterministic) {
