@@ -105,15 +105,19 @@ PELAB_VECTORIZED float softmax_causal_row(float* row, const float* bias_row, int
 // Row i of P again from its scores and log-sum-exp: exp(s - lse) for j <= i, 0 up to i1 (and up
 // to padded(i + 1), as in softmax_causal_row).
 PELAB_VECTORIZED void probs_row(float* row, float lse, int64_t i, int64_t i1) {
+  // BEGIN SOLUTION attention
   const int64_t w = padded(i + 1);
   for (int64_t j = 0; j < w; ++j) row[j] = fast_exp(row[j] - lse);
   for (int64_t j = i + 1; j < std::max(i1, w); ++j) row[j] = 0.0f;
+  // END SOLUTION
 }
 
 // Row i of dS = P o (dP - rowsum(dP o P)), written over P.
 PELAB_VECTORIZED void score_grad_row(float* p, const float* dp, int64_t i) {
+  // BEGIN SOLUTION attention
   const float dot = lane_dot(dp, p, i + 1);
   for (int64_t j = 0; j <= i; ++j) p[j] = p[j] * (dp[j] - dot);
+  // END SOLUTION
 }
 
 // Xt (dh, T) = X^T for one head's X (T, dh).

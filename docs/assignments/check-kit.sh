@@ -8,6 +8,11 @@
 # 2. A student copy (make-student-copy.sh) in a temporary directory must build: Release,
 #    warnings as errors (PELAB_WERROR's default), 2 jobs. A few minutes.
 # 3. There, every one of those suites must have failing tests: the stubs throw.
+# 4. No solution is left in the copy: no run of 3 significant lines of a solution region is
+#    found in any file of the copy (a helper outside a region, another task written the same
+#    way), and no held-out part or PyTorch model is there.
+# 5. grade.sh gives the student copy 0 points and this repository full marks (each a build of
+#    its own, a few minutes).
 # Prints one line per suite; exits 0 when all of it holds, 1 otherwise. The temporary
 # directory is removed at the end unless PELAB_KIT_KEEP=1.
 set -euo pipefail
@@ -20,8 +25,11 @@ build="${1:-build}"
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'check-kit.sh: %s\n' "$*" >&2; exit 1; }
 
-# suites_of FILE: the suite names (A2_Rope, ...) of the test names in FILE, sorted, unique.
-suites_of() { grep -oE 'A[0-9]+_[A-Za-z0-9]+\.' "$1" | tr -d . | sort -u || true; }
+# suites_of FILE: the suite names (A2_Rope, ...) of the test names in FILE, sorted, unique;
+# the held-out suites (A3_AttentionHeldOut, in the full build only) left out.
+suites_of() {
+  grep -oE 'A[0-9]+_[A-Za-z0-9]+\.' "$1" | tr -d . | grep -v 'HeldOut$' | sort -u || true
+}
 
 [[ -f "$build/CTestTestfile.cmake" ]] ||
   die "$build/ is not a pelab build; build it first (./setup.sh build)"
@@ -80,4 +88,81 @@ for suite in "${suites[@]}"; do
   fi
 done
 ((ok)) || die "some assignment suites do not fail in the student copy (above)"
-say "course kit OK: every suite fails on the stubs and passes on the solutions"
+
+# 4. No solution left in the copy.
+if grep -rlE 'BEGIN HELDOUT|HeldOut' "$tmp/pelab-student/tests" >/dev/null 2>&1; then
+  die "held-out tests are in the student copy: $(grep -rlE 'BEGIN HELDOUT|HeldOut' \
+    "$tmp/pelab-student/tests" | head -3 | tr '\n' ' ')"
+fi
+/usr/bin/env python3 - "$PWD" "$tmp/pelab-student" <<'PY' || die "solutions are in the student copy (above)"
+import os
+import re
+import subprocess
+import sys
+
+repo, copy = sys.argv[1:]
+
+def significant(line):
+    """A line as compared: no comment, no spaces; None when it says nothing on its own (short
+    lines, OpenMP pragmas and loop headers, which every kernel of a file shares)."""
+    line = re.sub(r"//.*", "", line)
+    line = re.sub(r"\s+", "", line)
+    if len(line) < 8 or line.startswith(("#pragma", "for(")):
+        return None
+    return line
+
+files = subprocess.run(["git", "-C", repo, "ls-files", "*.cpp", "*.h"], capture_output=True,
+                       text=True, check=True).stdout.split()
+regions = []  # (name, file, significant lines)
+for path in files:
+    name, body = None, []
+    for line in open(os.path.join(repo, path)):
+        m = re.match(r"\s*// BEGIN SOLUTION (\w+)\s*$", line)
+        if m:
+            name, body = m.group(1), []
+        elif re.match(r"\s*// END SOLUTION\s*$", line) and name:
+            regions.append((name, path, [s for s in map(significant, body) if s]))
+            name = None
+        elif name:
+            body.append(line)
+found = 0
+for root, _, names in os.walk(copy):
+    if "/build" in root:
+        continue
+    for n in names:
+        if not n.endswith((".cpp", ".h", ".py", ".md")):
+            continue
+        path = os.path.join(root, n)
+        lines = [s for s in map(significant, open(path, errors="replace")) if s]
+        joined = "\n".join(lines)
+        for name, origin, body in regions:
+            for i in range(len(body) - 2):
+                window = "\n".join(body[i:i + 3])
+                if len(window) >= 80 and window in joined:  # 3 lines with some substance
+                    print(f"check-kit.sh: {os.path.relpath(path, copy)} holds 3 lines of the "
+                          f"solution of {name} ({origin}): {body[i]} ...", file=sys.stderr)
+                    found += 1
+                    break
+sys.exit(1 if found else 0)
+PY
+for f in tests/golden/reference.py experiments/torch_ref.py; do
+  [[ ! -e "$tmp/pelab-student/$f" ]] || die "$f (a PyTorch model of the assignments) is in the copy"
+done
+say "no solution in the student copy: no region's lines elsewhere, no held-out part, no PyTorch model"
+
+# 5. Grading: 0 for the stubs, full marks for the solutions.
+grade_total() { awk -F, '$1 == "total" { print $4 " " $5 }' "$1/grades.csv"; }
+"$here/grade.sh" "$tmp/pelab-student" --out "$tmp/grade-student" --jobs 2 >"$tmp/grade.log" 2>&1 ||
+  { tail -n 20 "$tmp/grade.log" >&2; die "grade.sh failed on the student copy"; }
+read -r got max < <(grade_total "$tmp/grade-student")
+[[ "$got" == 0 ]] || die "grade.sh gives the student copy $got of $max points, not 0"
+say "grade.sh: the student copy gets 0 of $max points"
+"$here/grade.sh" . --out "$tmp/grade-full" --jobs 2 >"$tmp/grade.log" 2>&1 ||
+  { tail -n 20 "$tmp/grade.log" >&2; die "grade.sh failed on the full repository"; }
+read -r got max < <(grade_total "$tmp/grade-full")
+[[ "$got" == "$max" ]] || {
+  grep FAIL "$tmp/grade-full/report.md" >&2 || true
+  die "grade.sh gives the full repository $got of $max points, not full marks"
+}
+say "grade.sh: the full repository gets $got of $max points"
+say "course kit OK: every suite fails on the stubs and passes on the solutions; grading works"

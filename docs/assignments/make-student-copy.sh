@@ -17,7 +17,13 @@
 # indented like the BEGIN line. A region is a whole function body or a statement sequence, so
 # the stub compiles; a file with a region must include <stdexcept> itself. The copy's
 # CMakeLists.txt turns off the unused-argument and unused-function warnings (a stub leaves
-# them unused). Everything else is copied unchanged. Fails, naming the file and line, on a marker that is malformed, nested,
+# them unused).
+#
+# The instructor's part stays out of the copy: in every C++ file, the lines from
+# `// BEGIN HELDOUT` to `// END HELDOUT` (markers included) are removed: held-out tests and the
+# reference implementations they use, which grade.sh puts back when it grades. So are the
+# PyTorch models that implement the assignments (HELD_OUT_FILES below). Everything else is
+# copied unchanged. Fails, naming the file and line, on a marker that is malformed, nested,
 # unclosed or closes nothing; DEST is then incomplete and should be deleted.
 set -euo pipefail
 
@@ -36,8 +42,16 @@ fi
 mkdir -p "$dest"
 dest="$(cd "$dest" && pwd)"
 
-# Every tracked file, with its mode.
+# Files that are solutions in another language: the PyTorch models (sinusoidal, RoPE, ALiBi,
+# attention, AdamW) behind the golden fixtures and the benchmark. The tests read only the
+# committed fixtures.
+readonly HELD_OUT_FILES=(tests/golden/reference.py tests/golden/make_fixtures.py
+                         tests/fixtures/make_optim_fixtures.py experiments/torch_ref.py
+                         experiments/compare_torch.sh)
+
+# Every tracked file, with its mode, but those.
 (cd "$repo" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$dest"
+for f in "${HELD_OUT_FILES[@]}"; do rm -f "$dest/$f"; done
 
 # The awk program: one C++ file in, its student version out (stdout); one line per region
 # ("name<TAB>file:line") appended to the file named by the variable `regions`.
@@ -48,6 +62,18 @@ function fail(line, msg) {
   failed = 1
   exit 1
 }
+/^[ \t]*\/\/ BEGIN HELDOUT[ \t]*$/ {
+  if (name != "") fail(FNR, "a held-out part begins inside the region \"" name "\"")
+  if (held) fail(FNR, "a held-out part begins inside the one opened on line " held)
+  held = FNR
+  next
+}
+/^[ \t]*\/\/ END HELDOUT[ \t]*$/ {
+  if (!held) fail(FNR, "END HELDOUT without a BEGIN HELDOUT before it")
+  held = 0
+  next
+}
+held { next }
 /BEGIN SOLUTION|END SOLUTION/ {
   if ($0 ~ /^[ \t]*\/\/ BEGIN SOLUTION [A-Za-z0-9_]+[ \t]*$/) {
     if (name != "")
@@ -66,6 +92,7 @@ function fail(line, msg) {
     print indent "throw std::logic_error(\"not implemented: " name "\");"
     print
     printf "%s\t%s:%d\n", name, path, start >> regions
+    regions_here = 1
     name = ""
     next
   }
@@ -76,18 +103,20 @@ name == "" { print }
 END {
   if (failed) exit 1
   if (name != "") fail(start, "the region \"" name "\" opened here has no END SOLUTION")
-  if (!has_stdexcept) fail(1, "has solution regions but does not #include <stdexcept>")
+  if (held) fail(held, "the held-out part opened here has no END HELDOUT")
+  if (!has_stdexcept && regions_here) fail(1, "has solution regions but does not #include <stdexcept>")
 }'
 
 regions="$(mktemp)"
 trap 'rm -f "$regions"' EXIT
-count=0
+held_files=0
 while IFS= read -r -d '' file; do
-  grep -qE 'BEGIN SOLUTION|END SOLUTION' "$dest/$file" || continue
+  grep -qE 'BEGIN SOLUTION|END SOLUTION|BEGIN HELDOUT|END HELDOUT' "$dest/$file" || continue
   awk -v path="$file" -v regions="$regions" "$stub_program" "$repo/$file" >"$dest/$file" ||
     die "fix the markers of $file (above); $dest is incomplete"
-  count=$((count + 1))
+  grep -q 'BEGIN HELDOUT' "$repo/$file" && held_files=$((held_files + 1))
 done < <(cd "$repo" && git ls-files -z -- '*.cpp' '*.h')
+count="$(cut -f2 "$regions" | cut -d: -f1 | sort -u | wc -l)"
 
 ((count > 0)) || die "no solution regions found in $repo"
 
@@ -101,6 +130,6 @@ grep -qx 'add_compile_options(-Wall -Wextra)' "$dest/CMakeLists.txt" ||
   die "CMakeLists.txt has no line 'add_compile_options(-Wall -Wextra)' to relax the warnings after"
 awk -v relax="$relax" '{ print } $0 == "add_compile_options(-Wall -Wextra)" { print relax }' \
   "$repo/CMakeLists.txt" >"$dest/CMakeLists.txt"
-printf 'student copy in %s: %d regions stubbed in %d files\n' "$dest" "$(wc -l <"$regions")" \
-  "$count"
+printf 'student copy in %s: %d regions stubbed in %d files; held-out parts removed from %d files\n' \
+  "$dest" "$(wc -l <"$regions")" "$count" "$held_files"
 sort -s -k1,1 "$regions" | sed 's/^/  /'

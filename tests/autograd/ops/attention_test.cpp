@@ -261,6 +261,10 @@ using test::AttentionInputs;
 using test::random_attention_inputs;
 using test::random_var;
 
+// BEGIN HELDOUT
+// The instructor's part (docs/assignments/README.md, "Grading"): a plain-loop backward is a
+// solution of A3, so it and the test that uses it are not in the student copy; grade.sh puts
+// them back when it grades.
 // The gradients of L = sum(O * G), from the formulas on top of the file, in double.
 struct Grads {
   std::vector<double> dq, dk, dv, dbias;
@@ -334,7 +338,7 @@ Grads reference_grads(const Tensor& q, const Tensor& k, const Tensor& v, const T
 // Float32 sums of at most T * dh products of numbers below a few units: 1e-5 is ~100 ulps.
 constexpr double kTol = 1e-5;
 
-TEST(A3_Attention, GradientsMatchTheFormulas) {
+TEST(A3_AttentionHeldOut, GradientsMatchTheFormulas) {
   struct Case {
     int64_t B, H, T, dh;
   };
@@ -361,6 +365,7 @@ TEST(A3_Attention, GradientsMatchTheFormulas) {
     }
   }
 }
+// END HELDOUT
 
 TEST(A3_Attention, InputsThatNeedNoGradientGetNone) {
   // Only q requires a gradient; k, v and the bias (a constant, like ALiBi's) do not: the
@@ -375,9 +380,12 @@ TEST(A3_Attention, InputsThatNeedNoGradientGetNone) {
   EXPECT_FALSE(k.grad().defined());
   EXPECT_FALSE(v.grad().defined());
   EXPECT_FALSE(bias.grad().defined());
-  const Tensor& b = bias.value();
-  EXPECT_TRUE(Matches(q.grad(), reference_grads(q.value(), k.value(), v.value(), &b, G, 0.5).dq,
-                      kTol, "dq"));
+  // dq is the same as when every input needs a gradient
+  Var q2(q.value().clone(), true), k2(k.value().clone(), true), v2(v.value().clone(), true);
+  Var bias2(bias.value().clone(), true);
+  backward(causal_attention(q2, k2, v2, bias2, 0.5f), G);
+  EXPECT_EQ(q.grad().to_vector(), q2.grad().to_vector());
+  EXPECT_NE(test::max_abs_diff(q.grad(), Tensor::zeros(q.shape())), 0.0);
 }
 
 TEST(A3_Attention, GradientsRespectTheCausalMask) {
