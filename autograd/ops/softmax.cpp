@@ -25,6 +25,7 @@ Var softmax(const Var& x) {
     for (int64_t i = 0; i < D; ++i) yr[i] /= z;
   }
   return make_result("softmax", y, {x}, [y, R, D](Node& self) {
+    // BEGIN SOLUTION softmax
     Tensor& gx = self.input_grad(0).to_add();
     const float* g = self.grad.data();
     for (int64_t r = 0; r < R; ++r) {
@@ -34,6 +35,7 @@ Var softmax(const Var& x) {
       for (int64_t i = 0; i < D; ++i) dot += gr[i] * yr[i];
       for (int64_t i = 0; i < D; ++i) gx[r * D + i] += yr[i] * (gr[i] - dot);
     }
+    // END SOLUTION
   });
 }
 
