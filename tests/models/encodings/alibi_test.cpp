@@ -134,5 +134,29 @@ TEST(A4_Alibi, ModelLogitsMatchPyTorch) {
     EXPECT_TRUE(test::LogitsMatchPyTorch(name));
 }
 
+// BEGIN HELDOUT
+// The instructor's part (docs/assignments/README.md, "Grading"): Press et al.'s recipe for the
+// slopes, which is A4's solution, on head counts the visible tests do not use.
+std::vector<double> press_slopes(int64_t n) {
+  auto power_of_2 = [](int64_t k) {
+    const double start = std::pow(2.0, -std::pow(2.0, -(std::log2(static_cast<double>(k)) - 3)));
+    std::vector<double> s;
+    for (int64_t i = 0; i < k; ++i) s.push_back(start * std::pow(start, static_cast<double>(i)));
+    return s;
+  };
+  const double lg = std::log2(static_cast<double>(n));
+  if (lg == std::floor(lg)) return power_of_2(n);
+  const int64_t closest = int64_t{1} << static_cast<int64_t>(std::floor(lg));
+  std::vector<double> s = power_of_2(closest);
+  const std::vector<double> twice = press_slopes(2 * closest);
+  for (int64_t i = 0; i < n - closest; ++i) s.push_back(twice[2 * i]);
+  return s;
+}
+
+TEST(A4_AlibiHeldOut, SlopesForEveryHeadCountUpTo40) {
+  for (int64_t H = 1; H <= 40; ++H) expect_slopes(H, press_slopes(H));
+}
+// END HELDOUT
+
 }  // namespace
 }  // namespace pelab::assignment_a4
