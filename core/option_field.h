@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace pelab {
 
@@ -23,6 +25,35 @@ struct OptionField {
   const char* help;
   const char* group;  // its section of --help
 };
+
+// The options a registry's rows read (each row has .name and .options: the encodings, the
+// tasks), each once, in the order the rows list them, after `fields` (options every row reads,
+// as they are); each with the rows that read it added to its help: "rotary base [--pe rope,
+// xpos, rope2d]". flag is "--pe" or "--task".
+template <class Config, class Rows>
+std::vector<OptionField<Config>> options_with_readers(
+    const Rows& rows, const std::string& flag, std::vector<OptionField<Config>> fields = {}) {
+  // The help texts must outlive the tables that point at them; a table is built a few times per
+  // process, so keeping every text is cheap.
+  static std::deque<std::string> texts;
+  const std::size_t own = fields.size();
+  std::vector<std::string> readers(own);
+  for (const auto& row : rows)
+    for (const OptionField<Config>& f : row.options) {
+      std::size_t i = own;
+      while (i < fields.size() && std::string(fields[i].name) != f.name) ++i;
+      if (i == fields.size()) {
+        fields.push_back(f);
+        readers.emplace_back();
+      }
+      readers[i] += (readers[i].empty() ? "" : ", ") + std::string(row.name);
+    }
+  for (std::size_t i = own; i < fields.size(); ++i) {
+    texts.push_back(std::string(fields[i].help) + " [" + flag + " " + readers[i] + "]");
+    fields[i].help = texts.back().c_str();
+  }
+  return fields;
+}
 
 // The same field seen from a struct that derives from Config (TrainConfig holds a task's
 // options by deriving from TaskOptions): the member pointer converts, nothing else changes.

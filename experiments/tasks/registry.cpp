@@ -1,5 +1,4 @@
 // pelab's tasks, one row each, and the registry that also takes a user's own.
-#include <deque>
 #include <stdexcept>
 
 #include "core/config_error.h"
@@ -59,30 +58,13 @@ bool task_reads(const std::string& task, const std::string& option) {
 }
 
 std::vector<OptionField<TaskOptions>> task_option_fields() {
-  // The help texts with their readers added must outlive the tables that point at them.
-  static std::deque<std::string> texts;
-  std::vector<OptionField<TaskOptions>> fields = {
-      {"bos", &TaskOptions::bos,
-       "start every sequence with a BOS token, a fixed anchor at position 0 (as the instruction "
-       "words before Kazemnejad et al.'s inputs)",
-       "task"},
-  };
-  std::vector<std::string> readers(1);
-  for (const TaskScheme& s : registry())
-    for (const OptionField<TaskOptions>& f : s.options) {
-      size_t i = 0;
-      while (i < fields.size() && std::string(fields[i].name) != f.name) ++i;
-      if (i == fields.size()) {
-        fields.push_back(f);
-        readers.emplace_back();
-      }
-      readers[i] += (readers[i].empty() ? "" : ", ") + s.name;
-    }
-  for (size_t i = 1; i < fields.size(); ++i) {
-    texts.push_back(std::string(fields[i].help) + " [--task " + readers[i] + "]");
-    fields[i].help = texts.back().c_str();
-  }
-  return fields;
+  // --bos first, as every task reads it; then each task's own.
+  return options_with_readers<TaskOptions>(
+      registry(), "--task",
+      {{"bos", &TaskOptions::bos,
+        "start every sequence with a BOS token, a fixed anchor at position 0 (as the instruction "
+        "words before Kazemnejad et al.'s inputs)",
+        "task"}});
 }
 
 }  // namespace pelab

@@ -2,7 +2,6 @@
 #include "models/encodings/registry.h"
 
 #include <algorithm>
-#include <deque>
 #include <stdexcept>
 
 namespace pelab {
@@ -69,26 +68,7 @@ std::string encoding_names() {
 }
 
 std::vector<OptionField<ModelConfig>> encoding_option_fields() {
-  // The help texts with their readers added must outlive the tables that point at them; a
-  // table is built a few times per process, so keeping every text is cheap.
-  static std::deque<std::string> texts;
-  std::vector<OptionField<ModelConfig>> fields;
-  std::vector<std::string> readers;  // per field: "rope, xpos, rope2d"
-  for (const EncodingScheme& s : registry())
-    for (const OptionField<ModelConfig>& f : s.options) {
-      size_t i = 0;
-      while (i < fields.size() && std::string(fields[i].name) != f.name) ++i;
-      if (i == fields.size()) {
-        fields.push_back(f);
-        readers.emplace_back();
-      }
-      readers[i] += (readers[i].empty() ? "" : ", ") + s.name;
-    }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    texts.push_back(std::string(fields[i].help) + " [--pe " + readers[i] + "]");
-    fields[i].help = texts.back().c_str();
-  }
-  return fields;
+  return options_with_readers<ModelConfig>(registry(), "--pe");
 }
 
 void encoding_validate(const ModelConfig& c) {

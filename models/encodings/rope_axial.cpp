@@ -61,7 +61,10 @@ namespace {
 
 class AxialRopeEncoding : public Encoding {
  public:
-  explicit AxialRopeEncoding(const ModelConfig& c) : Encoding(c), sizes_(grid_shape_sizes(c)) {}
+  // sizes: the grid's size on each axis (the first unbounded); rows_and_columns: read the
+  // coordinates from Positions::row and ::col (rope2d) instead of the rule on top of the file.
+  AxialRopeEncoding(const ModelConfig& c, std::vector<int64_t> sizes, bool rows_and_columns)
+      : Encoding(c), sizes_(std::move(sizes)), rows_and_columns_(rows_and_columns) {}
   int64_t grid_axes() const override { return static_cast<int64_t>(sizes_.size()); }
 
   void begin(const Positions& positions) override {
@@ -94,6 +97,7 @@ class AxialRopeEncoding : public Encoding {
  private:
   // Each token's coordinate on each axis: the task's, or its position laid out on the grid.
   std::vector<std::vector<float>> coordinates(const Positions& positions) const {
+    if (rows_and_columns_) return {positions.row, positions.col};
     const int64_t A = grid_axes();
     if (!positions.axes.empty()) {
       if (static_cast<int64_t>(positions.axes.size()) != A)
@@ -115,14 +119,19 @@ class AxialRopeEncoding : public Encoding {
   }
 
   std::vector<int64_t> sizes_;
+  bool rows_and_columns_;
   Tensor cos_, sin_;
 };
 
 std::unique_ptr<Encoding> make_rope_axial(const ModelConfig& c) {
-  return std::make_unique<AxialRopeEncoding>(c);
+  return std::make_unique<AxialRopeEncoding>(c, grid_shape_sizes(c), false);
 }
 
 }  // namespace
+
+std::unique_ptr<Encoding> make_rope2d_encoding(const ModelConfig& c) {
+  return std::make_unique<AxialRopeEncoding>(c, std::vector<int64_t>{0, c.grid_cols}, true);
+}
 
 EncodingScheme rope_axial_scheme() {
   using C = ModelConfig;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/config.h"
+#include "models/encoding.h"
 
 namespace pelab {
 
@@ -16,5 +17,8 @@ std::vector<int64_t> grid_shape_sizes(const ModelConfig& c);
 // pairs [axis_first_pair(a), axis_first_pair(a + 1)), floor(a P / A) onwards, so the axes
 // differ by at most one pair (with 2 axes, rope2d's split: P/2 to rows, the rest to columns).
 int64_t axis_first_pair(int64_t a, int64_t P, int64_t A);
+
+// rope2d: the axial rotation with two axes whose coordinates are Positions::row and ::col.
+std::unique_ptr<Encoding> make_rope2d_encoding(const ModelConfig& c);
 
 }  // namespace pelab
