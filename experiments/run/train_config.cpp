@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <sstream>
 
 #include "autograd/optim/schedule.h"
@@ -119,16 +120,9 @@ std::vector<int64_t> eval_lengths(const TrainConfig& c) {
     std::stringstream in(c.eval_lens);
     std::string item;
     while (std::getline(in, item, ',')) {
-      std::size_t used = 0;
-      int64_t n = 0;
-      try {
-        n = std::stoll(item, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != item.size() || n < 1)
-        throw ConfigError("eval-lens", "'" + item + "' is not a positive length");
-      lengths.push_back(n);
+      const std::optional<int64_t> n = positive_integer(item);
+      if (!n) throw ConfigError("eval-lens", "'" + item + "' is not a positive length");
+      lengths.push_back(*n);
     }
     std::sort(lengths.begin(), lengths.end());
     lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());

@@ -28,8 +28,7 @@ class RopeEncoding : public Encoding {
     sin_ = per_sequence(sin_, positions);
   }
   std::pair<Var, Var> rotate(const Var& q, const Var& k) override {
-    const RopeStyle style =
-        config().rope_style == "half" ? RopeStyle::kHalf : RopeStyle::kInterleaved;
+    const RopeStyle style = rope_style(config());
     return {rope(q, cos_, sin_, style), rope(k, cos_, sin_, style)};
   }
 

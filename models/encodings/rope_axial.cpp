@@ -18,6 +18,7 @@
 // back by the negative angles; no parameters.
 #include "models/encodings/rope_axial.h"
 
+#include <optional>
 #include <string>
 
 #include "autograd/ops.h"
@@ -33,17 +34,10 @@ std::vector<int64_t> grid_shape_sizes(const ModelConfig& c) {
   std::size_t start = 0;
   while (start <= s.size()) {
     const std::size_t end = std::min(s.find('x', start), s.size());
-    const std::string item = s.substr(start, end - start);
-    std::size_t used = 0;
-    int64_t n = 0;
-    try {
-      n = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || n < 1)
+    const std::optional<int64_t> n = positive_integer(s.substr(start, end - start));
+    if (!n)
       throw ConfigError("grid-shape", "'" + s + "' is not sizes joined by 'x', e.g. 8x8 or 4x4x4");
-    sizes.push_back(n);
+    sizes.push_back(*n);
     start = end + 1;
   }
   if (sizes.size() < 2)
@@ -89,8 +83,7 @@ class AxialRopeEncoding : public Encoding {
     sin_ = per_sequence(sin_, positions);
   }
   std::pair<Var, Var> rotate(const Var& q, const Var& k) override {
-    const RopeStyle style =
-        config().rope_style == "half" ? RopeStyle::kHalf : RopeStyle::kInterleaved;
+    const RopeStyle style = rope_style(config());
     return {rope(q, cos_, sin_, style), rope(k, cos_, sin_, style)};
   }
 

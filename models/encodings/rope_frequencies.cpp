@@ -118,4 +118,8 @@ void validate_rotary(const ModelConfig& c) {
                       "must be >= 0 (0: max_len), got " + std::to_string(c.yarn_original_len));
 }
 
+RopeStyle rope_style(const ModelConfig& c) {
+  return c.rope_style == "half" ? RopeStyle::kHalf : RopeStyle::kInterleaved;
+}
+
 }  // namespace pelab

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/ops.h"
 #include "models/config.h"
 
 namespace pelab {
@@ -47,6 +48,8 @@ std::string rope_scaling_method(const std::string& rope_scaling, bool& dynamic);
 // extrapolation methods), for their rows in the registry; and their checks, with the rule all
 // rotations share: a head of an even size, turned pair by pair.
 std::vector<OptionField<ModelConfig>> rotary_options();
+// Which dimensions form a pair (--rope-style): interleaved (2j, 2j+1) or half (j, j + dh/2).
+RopeStyle rope_style(const ModelConfig& c);
 void validate_rotary(const ModelConfig& c);
 
 }  // namespace pelab

@@ -41,8 +41,7 @@ class XposEncoding : public Encoding {
       *table = per_sequence(*table, positions);
   }
   std::pair<Var, Var> rotate(const Var& q, const Var& k) override {
-    const RopeStyle style =
-        config().rope_style == "half" ? RopeStyle::kHalf : RopeStyle::kInterleaved;
+    const RopeStyle style = rope_style(config());
     return {rope(q, cos_q_, sin_q_, style), rope(k, cos_k_, sin_k_, style)};
   }
 

@@ -1,5 +1,6 @@
 // Helpers for the autograd tests: leaf variables with random values, a gradcheck assertion, and
-// the inputs that the tests of an op and its assignment suite (A2_, A3_ in the op's test file) share.
+// the inputs that the tests of an op and its assignment suite (A2_, A3_ in the op's test file)
+// share.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,6 +18,17 @@ namespace pelab::test {
 inline Var random_var(const Shape& shape, Random& rng, bool requires_grad = true, float lo = -1.0f,
                       float hi = 1.0f) {
   return Var(random_tensor(shape, rng, lo, hi), requires_grad);
+}
+
+// Gradcheck tolerances for ops that only move numbers (reshape, transpose, heads, concat_last):
+// the central difference of a linear map is exact but for the rounding of x +- eps, which
+// gradcheck divides out; any error above ~1e-6 is a wrong index.
+inline GradcheckOptions move_options() {
+  GradcheckOptions o;
+  o.eps = 1e-1f;
+  o.atol = 1e-5;
+  o.rtol = 1e-5;
+  return o;
 }
 
 // EXPECT_TRUE(GradcheckPasses(f, inputs, options)): runs pelab::gradcheck and, when it fails,

@@ -21,6 +21,7 @@
 #include "models/encodings/additive.h"
 #include "models/encodings/registry.h"
 #include "models/transformer.h"
+#include "tests/extension/run_command.h"
 
 namespace pelab {
 namespace {
@@ -45,13 +46,7 @@ const bool registered =
 
 namespace fs = std::filesystem;
 
-// Runs a pelab command in this process, as main() would with argv = {"pelab", command, args}.
-int run(int (*command)(int, char**), std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return command(static_cast<int>(args.size()), argv.data());
-}
+constexpr auto run = test::run_command;
 
 class ScratchEncoding : public ::testing::Test {
  protected:

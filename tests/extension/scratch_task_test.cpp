@@ -17,6 +17,7 @@
 #include "experiments/run/run_file.h"
 #include "experiments/run/train_config.h"
 #include "experiments/tasks/tasks.h"
+#include "tests/extension/run_command.h"
 
 namespace pelab {
 namespace {
@@ -52,12 +53,7 @@ const bool registered = register_task(
 
 namespace fs = std::filesystem;
 
-int run(int (*command)(int, char**), std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return command(static_cast<int>(args.size()), argv.data());
-}
+constexpr auto run = test::run_command;
 
 TEST(ScratchTask, OneCallMakesItKnownToTheRegistry) {
   ASSERT_TRUE(registered);

@@ -15,16 +15,6 @@ using test::GradcheckPasses;
 using test::random_var;
 using test::thrown_message;
 
-// Every element is a copy, so the central difference is exact but for the rounding of the
-// downstream sum: tight tolerances hold.
-GradcheckOptions copy_options() {
-  GradcheckOptions o;
-  o.eps = 1e-1f;
-  o.atol = 1e-4;
-  o.rtol = 1e-4;
-  return o;
-}
-
 TEST(ConcatLast, PutsTheSecondBesideTheFirstRepeatedOverTheBatch) {
   Var a(Tensor::from({2, 2, 1}, {1, 2, 3, 4}));
   Var b(Tensor::from({2, 2}, {10, 11, 20, 21}));  // one row per position, shared by the batch
@@ -48,7 +38,7 @@ TEST(ConcatLast, Gradcheck) {
     Var a = random_var({2, 3, 4}, rng), b = random_var(b_shape, rng);
     EXPECT_TRUE(
         GradcheckPasses([](const std::vector<Var>& in) { return concat_last(in[0], in[1]); },
-                        {a, b}, copy_options()))
+                        {a, b}, test::move_options()))
         << shape_str(b_shape);
   }
 }

@@ -11,18 +11,9 @@ namespace {
 
 using test::Contains;
 using test::GradcheckPasses;
+using test::move_options;
 using test::random_var;
 using test::thrown_message;
-
-// These ops only move numbers: the central difference of a linear map is exact but for the
-// rounding of x +- eps, which gradcheck divides out; any error above ~1e-6 is a wrong index.
-GradcheckOptions move_options() {
-  GradcheckOptions o;
-  o.eps = 1e-1f;
-  o.atol = 1e-5;
-  o.rtol = 1e-5;
-  return o;
-}
 
 TEST(Reshape, IsAViewWithInferredSize) {
   Random rng(1);
