@@ -23,11 +23,11 @@ namespace pelab {
 struct Positions {
   int64_t rows = 1;          // 1 (shared by the batch) or B (one row per sequence)
   std::vector<float> index;  // (rows, T): the 1-D position of each token
-  std::vector<float> row;    // (rows, T): grid row of each token (rope2d)
-  std::vector<float> col;    // (rows, T): grid column of each token (rope2d)
+  std::vector<float> row;    // (rows, T): grid row of each token (rope2d, without axes)
+  std::vector<float> col;    // (rows, T): grid column of each token (rope2d, without axes)
   // The coordinates a task gives each token on each axis of its grid (axes[a] is (rows, T)),
-  // read by rope-axial; empty when the task gives none (rope-axial then lays the positions out
-  // on --grid-shape itself).
+  // read by rope2d and rope-axial; empty when the task gives none (rope2d then reads row and
+  // col, rope-axial lays the positions out on --grid-shape).
   std::vector<std::vector<float>> axes;
   int64_t size() const { return static_cast<int64_t>(index.size()) / rows; }  // T
 };

@@ -16,14 +16,7 @@ Positions batch_positions(const Transformer& model, const Task& task, const Batc
     return per_sequence_positions(batch.position_ids.data, batch.position_ids.shape[0],
                                   model.config().grid_cols);
   Positions p = model.positions_for(batch.tokens.shape[1], rng);
-  std::vector<std::vector<float>> axes;
-  if (task.coordinates(batch.n, axes)) {
-    if (axes.size() == 2) {  // rope2d's rows and columns
-      p.row = axes[0];
-      p.col = axes[1];
-    }
-    p.axes = std::move(axes);
-  }
+  task.coordinates(batch.n, p.axes);  // a grid task's coordinates; others leave p.axes empty
   return p;
 }
 

@@ -55,8 +55,9 @@ namespace {
 
 class AxialRopeEncoding : public Encoding {
  public:
-  // sizes: the grid's size on each axis (the first unbounded); rows_and_columns: read the
-  // coordinates from Positions::row and ::col (rope2d) instead of the rule on top of the file.
+  // sizes: the grid's size on each axis (the first unbounded); rows_and_columns: without a
+  // task's coordinates, read Positions::row and ::col (rope2d) instead of laying the positions
+  // out on the grid.
   AxialRopeEncoding(const ModelConfig& c, std::vector<int64_t> sizes, bool rows_and_columns)
       : Encoding(c), sizes_(std::move(sizes)), rows_and_columns_(rows_and_columns) {}
   int64_t grid_axes() const override { return static_cast<int64_t>(sizes_.size()); }
@@ -88,17 +89,18 @@ class AxialRopeEncoding : public Encoding {
   }
 
  private:
-  // Each token's coordinate on each axis: the task's, or its position laid out on the grid.
+  // Each token's coordinate on each axis: the task's; else rope2d's rows and columns, or the
+  // position laid out on the grid.
   std::vector<std::vector<float>> coordinates(const Positions& positions) const {
-    if (rows_and_columns_) return {positions.row, positions.col};
     const int64_t A = grid_axes();
     if (!positions.axes.empty()) {
       if (static_cast<int64_t>(positions.axes.size()) != A)
-        throw std::invalid_argument("rope-axial: --grid-shape " + config().grid_shape + " has " +
-                                    std::to_string(A) + " axes, the positions " +
+        throw std::invalid_argument("--pe " + config().pe + " reads " + std::to_string(A) +
+                                    " grid axes, the positions have " +
                                     std::to_string(positions.axes.size()));
       return positions.axes;
     }
+    if (rows_and_columns_) return {positions.row, positions.col};
     std::vector<std::vector<float>> coords(A);
     for (float p : positions.index) {
       auto rest = static_cast<int64_t>(p);
