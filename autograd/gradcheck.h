@@ -3,7 +3,9 @@
 // gradcheck: for an op f and inputs x, fix a random R of f's output shape and let
 //   L(x) = sum(f(x) * R)     (a random projection, so every output element is checked)
 // The analytic gradient is one backward with dL/df = R. The numerical one is the central
-// difference, element by element:  (L(x + eps e_i) - L(x - eps e_i)) / (2 eps).
+// difference, element by element:  (L(x + eps e_i) - L(x - eps e_i)) / (2 eps), where 2 eps
+// is the step actually taken in float, (x_i + eps) - (x_i - eps), which differs from 2 eps
+// when x_i is large.
 // L is summed in double, but f itself runs in float32, so the difference suffers
 // cancellation: its error is about (float epsilon * |L|) / eps, while its truncation error is
 // about eps^2 * |f'''|. Each op's test picks eps and the tolerance for its own curvature and

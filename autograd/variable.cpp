@@ -150,7 +150,23 @@ void backward(const Var& root, const Tensor& grad_root) {
                                 " is not a scalar; pass grad_root");
   }
 
-  // Topological order by an explicit-stack depth-first search: a node is emitted after all
+  Tensor seed = grad_root.defined() ? grad_root.clone() : Tensor::full(start->value.shape(), 1.0f);
+  if (start->grad.defined()) {
+    for (int64_t i = 0; i < seed.numel(); ++i) start->grad[i] += seed[i];
+  } else {
+    start->grad = seed;
+  }
+
+  // Every node that leads to the root and requires a gradient runs its backward closure
+  // once, and only after every node that uses it has run its own: by then the node's `grad`
+  // holds the sum of all its users' contributions (each closure adds into its inputs' grad
+  // through InputGrad, variable.h). Leaves keep their gradients; every other node is
+  // released after its closure ran: its closure and gradient freed, `released` set, so a
+  // second backward through it throws a std::logic_error with the op's name and the words
+  // "already used". A node no gradient reached (grad undefined) skips its closure. No
+  // recursion: graphs are 100,000 nodes deep, deeper than the stack.
+  // BEGIN SOLUTION engine
+  // A topological order by an explicit-stack depth-first search: a node is emitted after all
   // of its inputs, so walking `order` backwards visits every node after all of its users.
   std::vector<Node*> order;
   std::unordered_set<Node*> seen;
@@ -167,13 +183,6 @@ void backward(const Var& root, const Tensor& grad_root) {
     }
   }
 
-  Tensor seed = grad_root.defined() ? grad_root.clone() : Tensor::full(start->value.shape(), 1.0f);
-  if (start->grad.defined()) {
-    for (int64_t i = 0; i < seed.numel(); ++i) start->grad[i] += seed[i];
-  } else {
-    start->grad = seed;
-  }
-
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node& n = **it;
     if (n.is_leaf) continue;
@@ -186,6 +195,7 @@ void backward(const Var& root, const Tensor& grad_root) {
     n.grad = Tensor();
     n.released = true;
   }
+  // END SOLUTION
 }
 
 }  // namespace pelab

@@ -55,6 +55,9 @@ Var cross_entropy(const Var& logits, const IntTensor& targets, const Tensor& los
   Tensor out = Tensor::full({}, static_cast<float>(total / mask_sum));
   return make_result("cross_entropy", out, {logits},
                      [probs, t = targets.data, mask = loss_mask, mask_sum, N, V](Node& self) {
+                       // probs: p (N x V), t: the N targets, mask: the N weights m_n,
+                       // self.grad: g (a scalar). Adds into logits' gradient (N x V).
+                       // BEGIN SOLUTION cross_entropy
                        Tensor& dz = self.input_grad(0).to_add();
                        const float g = static_cast<float>(self.grad[0] / mask_sum);
                        for (int64_t n = 0; n < N; ++n) {
@@ -65,6 +68,7 @@ Var cross_entropy(const Var& logits, const IntTensor& targets, const Tensor& los
                          for (int64_t v = 0; v < V; ++v) d[v] += w * p[v];
                          d[t[n]] -= w;
                        }
+                       // END SOLUTION
                      });
 }
 

@@ -42,9 +42,11 @@ PELAB_VECTORIZED void layer_norm_forward(const float* x, const float* w, const f
   }
 }
 
-// dx += rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), row by row, gh = g * w.
+// dx += rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), row by row, gh = g * w: g, xhat and dx
+// are R x D, rstd has R values, w has D. Adds into dx (which may hold other contributions).
 PELAB_VECTORIZED void layer_norm_input_grad(const float* g, const float* xhat, const float* rstd,
                                             const float* w, int64_t R, int64_t D, float* dx) {
+  // BEGIN SOLUTION layernorm
 #pragma omp parallel for schedule(static) if (R * D > kParallelElements)
   for (int64_t r = 0; r < R; ++r) {
     const float* gr = g + r * D;
@@ -55,6 +57,7 @@ PELAB_VECTORIZED void layer_norm_input_grad(const float* g, const float* xhat, c
     float* dxr = dx + r * D;
     for (int64_t i = 0; i < D; ++i) dxr[i] += rstd[r] * (gr[i] * w[i] - mean_gh - hr[i] * mean_ghh);
   }
+  // END SOLUTION
 }
 
 void layer_norm_backward(const float* g, const float* xhat, const float* rstd, const float* w,

@@ -7,6 +7,7 @@
 namespace pelab {
 
 float Schedule::at(int64_t step) const {
+  // BEGIN SOLUTION training
   if (kind == ScheduleKind::kConstant) return lr;
   if (step < warmup) return lr * static_cast<float>(step + 1) / static_cast<float>(warmup);
   const int64_t span = std::max<int64_t>(1, total - warmup);
@@ -14,6 +15,7 @@ float Schedule::at(int64_t step) const {
   if (kind == ScheduleKind::kWarmupCosine)
     return static_cast<float>(min_lr + (lr - min_lr) * 0.5 * (1.0 + std::cos(M_PI * frac)));
   return static_cast<float>(lr - (lr - min_lr) * frac);
+  // END SOLUTION
 }
 
 ScheduleKind parse_schedule(const std::string& name) {

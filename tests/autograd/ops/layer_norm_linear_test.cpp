@@ -46,7 +46,7 @@ TEST(LayerNormLinear, WithoutBiasAndWithInputsThatNeedNoGradient) {
 }
 
 TEST(LayerNormLinear, Gradcheck) {
-  // As LayerNorm.Gradcheck (rows of 6 uniform values, eps 3e-3: truncation ~1e-5, rounding
+  // As A9_LayerNorm.Gradcheck (rows of 6 uniform values, eps 3e-3: truncation ~1e-5, rounding
   // ~5e-5), and each output now sums 6 normalized entries with weights |w| < 1, which can grow
   // the rounding error by up to sqrt(6) ~ 2.4: atol 1e-3 keeps a factor ~8 on it.
   GradcheckOptions options;
