@@ -4,14 +4,17 @@
 #   docs/assignments/check-kit.sh [BUILD_DIR]
 #
 # 1. In the full build BUILD_DIR (default build/, already built), every assignment test
-#    (ctest -R '^A[0-9]_') must pass, and there must be one suite per solution region name.
+#    (ctest -R '^A[0-9]+_') must pass, and there must be one suite per solution region name.
 # 2. A student copy (make-student-copy.sh) in a temporary directory must build: Release,
 #    warnings as errors (PELAB_WERROR's default), 2 jobs. A few minutes.
 # 3. There, every one of those suites must have failing tests: the stubs throw.
-# 4. No solution is left in the copy: no run of 3 significant lines of a solution region is
+# 4. Prerequisites (points.txt): for each assignment, the copy with that assignment's and its
+#    prerequisites' solutions put back, every other region still a stub, is rebuilt (only the
+#    files that changed) and the assignment's suite must pass.
+# 5. No solution is left in the copy: no run of 3 significant lines of a solution region is
 #    found in any file of the copy (a helper outside a region, another task written the same
 #    way), and no held-out part or PyTorch model is there.
-# 5. grade.sh gives the student copy 0 points and this repository full marks (each a build of
+# 6. grade.sh gives the student copy 0 points and this repository full marks (each a build of
 #    its own, a few minutes).
 # Prints one line per suite; exits 0 when all of it holds, 1 otherwise. The temporary
 # directory is removed at the end unless PELAB_KIT_KEEP=1.
@@ -19,7 +22,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/../.."
 
-readonly FILTER='^A[0-9]_'
+readonly FILTER='^A[0-9]+_'
 build="${1:-build}"
 
 say() { printf '==> %s\n' "$*"; }
@@ -89,7 +92,48 @@ for suite in "${suites[@]}"; do
 done
 ((ok)) || die "some assignment suites do not fail in the student copy (above)"
 
-# 4. No solution left in the copy.
+# 4. Prerequisites: each suite passes with its own and its prerequisites' solutions only.
+mapfile -t marked < <(git grep -lE '^[[:space:]]*// BEGIN SOLUTION ' -- '*.cpp' '*.h')
+# put_back REGION,...: the copy's marked files as make-student-copy.sh --solved makes them,
+# each written only when it changes, so the rebuild compiles only those.
+put_back() {
+  rm -rf "$tmp/stage"
+  "$here/make-student-copy.sh" "$tmp/stage" --solved "$1" >/dev/null ||
+    die "make-student-copy.sh --solved '$1' failed (above)"
+  local f
+  for f in "${marked[@]}"; do
+    cmp -s "$tmp/stage/$f" "$tmp/pelab-student/$f" || cp "$tmp/stage/$f" "$tmp/pelab-student/$f"
+  done
+}
+declare -A region_of=() needs=()
+while read -r assignment _ region prerequisites; do
+  region_of[$assignment]="$region"
+  needs[$assignment]="${prerequisites//-/}"
+done < <(sed 's/#.*//' "$here/points.txt" | awk 'NF == 4')
+((${#region_of[@]} == ${#suites[@]})) ||
+  die "points.txt lists ${#region_of[@]} assignments but there are ${#suites[@]} suites"
+start=$SECONDS
+for suite in "${suites[@]}"; do
+  a="${suite%%_*}"
+  [[ -n "${region_of[$a]:-}" ]] || die "$a (suite $suite) has no line in points.txt"
+  solved="${region_of[$a]}" names="$a"
+  for p in ${needs[$a]//,/ }; do
+    [[ -n "${region_of[$p]:-}" ]] || die "points.txt: $a needs $p, which it does not list"
+    solved+=",${region_of[$p]}" names+=", $p"
+  done
+  put_back "$solved"
+  cmake --build "$student_build" -j 2 --target pelab_tests >"$tmp/build.log" 2>&1 ||
+    { tail -n 20 "$tmp/build.log" >&2; die "the copy with $names solved does not build"; }
+  if ! ctest --test-dir "$student_build" -R "^${a}_" -j 2 >"$tmp/prereq.log" 2>&1; then
+    grep -E '\(Failed\)|Exception|\*\*\*' "$tmp/prereq.log" >&2 || true
+    die "$suite fails with only $names solved: it runs other assignments' code; add them to its prerequisites in points.txt"
+  fi
+  say "  $suite passes with only $names solved"
+done
+put_back ""
+say "prerequisites hold ($((SECONDS - start)) s): each suite needs only what points.txt says"
+
+# 5. No solution left in the copy.
 if grep -rlE 'BEGIN HELDOUT|HeldOut' "$tmp/pelab-student/tests" >/dev/null 2>&1; then
   die "held-out tests are in the student copy: $(grep -rlE 'BEGIN HELDOUT|HeldOut' \
     "$tmp/pelab-student/tests" | head -3 | tr '\n' ' ')"
@@ -150,7 +194,7 @@ for f in tests/golden/reference.py experiments/torch_ref.py; do
 done
 say "no solution in the student copy: no region's lines elsewhere, no held-out part, no PyTorch model"
 
-# 5. Grading: 0 for the stubs, full marks for the solutions.
+# 6. Grading: 0 for the stubs, full marks for the solutions.
 grade_total() { awk -F, '$1 == "total" { print $4 " " $5 }' "$1/grades.csv"; }
 "$here/grade.sh" "$tmp/pelab-student" --out "$tmp/grade-student" --jobs 2 >"$tmp/grade.log" 2>&1 ||
   { tail -n 20 "$tmp/grade.log" >&2; die "grade.sh failed on the student copy"; }

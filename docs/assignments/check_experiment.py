@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""The automated checks of an experiment assignment (docs/assignments/E1-nope-depth.md).
+"""The automated checks of an experiment assignment (docs/assignments/E1-nope-depth.md,
+E2-rope-alibi.md).
 
-    docs/assignments/check_experiment.py E1 RUNS_DIR WRITEUP.md
+    docs/assignments/check_experiment.py E1|E2 RUNS_DIR WRITEUP.md
 
 What a script can check, it checks from the run files themselves (docs/run-file.md): that the
 asked runs exist and completed, that they were trained with the asked settings, that the run
@@ -20,16 +21,30 @@ import numpy as np
 
 PROG = "check_experiment.py"
 
-# E1: does NoPE need depth? copy, no positional encoding, 1, 2 and 4 layers, quick.ini's
-# settings otherwise (docs/assignments/E1-nope-depth.md).
+# Each experiment: the runs vary one setting (`vary`) over `values`, with `settings` fixed; the
+# runs named in `must_learn` must reach 0.99 exact match in distribution; `points` weighs the
+# four checks. The write-up's table has one row per value, its first cell the value.
 EXPERIMENTS = {
+    # E1: does NoPE need depth? copy, no positional encoding, 1, 2 and 4 layers, quick.ini's
+    # settings otherwise (docs/assignments/E1-nope-depth.md).
     "E1": {
         "vary": "n_layers",
         "values": [1, 2, 4],
         "settings": {"task": "copy", "pe": "none", "d_model": 32, "n_heads": 4, "steps": 4000,
                      "train_len_min": 1, "train_len_max": 10, "eval_len_max": 30, "bos": 1,
                      "seed": 0},
-        "must_learn": 4,  # the run with this value must reach 0.99 in distribution
+        "must_learn": [4],
+        "points": {"runs": 2, "settings": 2, "learned": 2, "table": 4},
+    },
+    # E2: RoPE and ALiBi beyond the training length: copy with each, quick.ini's settings
+    # otherwise (docs/assignments/E2-rope-alibi.md).
+    "E2": {
+        "vary": "pe",
+        "values": ["rope", "alibi"],
+        "settings": {"task": "copy", "n_layers": 4, "d_model": 32, "n_heads": 4, "steps": 4000,
+                     "train_len_min": 1, "train_len_max": 10, "eval_len_max": 30, "bos": 1,
+                     "seed": 0},
+        "must_learn": ["rope", "alibi"],
         "points": {"runs": 2, "settings": 2, "learned": 2, "table": 4},
     },
 }
@@ -52,16 +67,18 @@ def read_run(path):
     return config, status, in_dist, beyond
 
 
-def table_rows(writeup):
-    """{first cell: [numbers]} of every Markdown table row whose first cell is an integer."""
+def table_rows(writeup, values):
+    """{value: [two numbers]} of every Markdown table row whose first cell is one of `values`
+    (written as the value, e.g. 4 or rope)."""
+    wanted = {str(v): v for v in values}
     rows = {}
     with open(writeup, encoding="utf-8") as f:
         text = f.read()
     for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 3 and re.fullmatch(r"\d+", cells[0]):
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0] in wanted:
             try:
-                rows[int(cells[0])] = [float(c) for c in cells[1:3]]
+                rows[wanted[cells[0]]] = [float(c) for c in cells[1:3]]
             except ValueError:
                 pass
     return rows
@@ -83,9 +100,14 @@ def main(argv):
         except (OSError, KeyError) as err:
             print(f"  skipped {os.path.basename(path)}: not a readable run file ({err})")
             continue
-        if config.get("task") != e["settings"]["task"] or config.get("pe") != e["settings"]["pe"]:
+        # Another experiment's runs in the same directory are not this one's.
+        if any(str(config.get(k)) != str(e["settings"][k]) for k in ("task", "pe")
+               if k in e["settings"]):
             continue
-        runs[int(config[e["vary"]])] = (path, config, status, in_dist, beyond)
+        by_text = {str(v): v for v in e["values"]}
+        value = by_text.get(str(config.get(e["vary"])))
+        if value is not None:
+            runs[value] = (path, config, status, in_dist, beyond)
 
     score, total, lines = 0.0, 0.0, []
 
@@ -110,12 +132,14 @@ def main(argv):
                 wrong.append(f"{e['vary']}={v}: {key} is {got}, asked {want}")
     check(not missing and not wrong, e["points"]["settings"],
           "trained with the asked settings" + (f" ({'; '.join(wrong[:3])})" if wrong else ""))
-    target = e["must_learn"]
-    learned = target in runs and runs[target][3] >= 0.99
-    check(learned, e["points"]["learned"],
-          f"the {e['vary']} = {target} run reaches 0.99 exact match in distribution"
-          + (f" (it has {runs[target][3]:.3f})" if target in runs else ""))
-    rows = table_rows(writeup) if os.path.exists(writeup) else {}
+    targets = e["must_learn"]
+    short = [f"{t}: {runs[t][3]:.3f}" if t in runs else f"{t}: no run" for t in targets
+             if t not in runs or runs[t][3] < 0.99]
+    check(not short, e["points"]["learned"],
+          f"the {e['vary']} = {', '.join(map(str, targets))} "
+          f"run{'s reach' if len(targets) > 1 else ' reaches'} 0.99 exact match in distribution"
+          + (f" ({'; '.join(short)})" if short else ""))
+    rows = table_rows(writeup, e["values"]) if os.path.exists(writeup) else {}
     bad = []
     for v in e["values"]:
         if v not in runs:

@@ -13,7 +13,8 @@
 # 3. Writes REPORT_DIR (default ./grade-report): report.md (per assignment: tests passed, points;
 #    per test: pass or fail and its points; the total), grades.csv (one line per assignment) and
 #    junit.xml (ctest's JUnit XML, for a learning platform). An assignment's points
-#    (points.txt) are split equally among its tests. A submission that does not build gets 0,
+#    (points.txt) are split equally among its tests; the report names its prerequisites
+#    (points.txt) that lost points, since its tests run their code too. A submission that does not build gets 0,
 #    with the build's last lines in the report.
 # Exit: 0 when a report was written (whatever the grade), 2 on bad usage.
 set -euo pipefail
@@ -85,11 +86,12 @@ import xml.etree.ElementTree as ET
 
 points_file, out, built, build_log, tests_txt, submission = sys.argv[1:]
 built = built == "1"
-points = {}
+points, needs = {}, {}
 for line in open(points_file):
     line = line.split("#")[0].split()
-    if len(line) == 2:
+    if len(line) >= 2:
         points[line[0]] = float(line[1])
+        needs[line[0]] = [p for p in (line[3] if len(line) >= 4 else "-").split(",") if p != "-"]
 
 # Every assignment test the pristine tests define, and whether it passed.
 listed = re.findall(r"Test +#\d+: (A\d+_\S+)", open(tests_txt).read()) if built else []
@@ -117,11 +119,18 @@ with open(os.path.join(out, "report.md"), "w") as f:
         tail = open(build_log).read().splitlines()[-30:]
         f.write("The submission does not build: every assignment gets 0.\n\n```\n")
         f.write("\n".join(tail) + "\n```\n\n")
-    f.write("| assignment | tests passed | points |\n|---|---|---|\n")
+    # An assignment's tests also run its prerequisites' code (points.txt): name the ones that
+    # lost points, so that a failure is read where it comes from.
+    short = {r[0] for r in rows if r[4] < r[1]}
+    f.write("| assignment | tests passed | points | needs |\n|---|---|---|---|\n")
     for assignment, total_points, each, results, earned in rows:
         n_ok = sum(ok for _, ok in results)
-        f.write(f"| {assignment} | {n_ok} of {len(results)} | {earned:g} of {total_points:g} |\n")
-    f.write(f"| **total** | | **{total:g} of {maximum:g}** |\n\n")
+        pre = ", ".join(p + (" (not full)" if p in short else "") for p in needs[assignment])
+        f.write(f"| {assignment} | {n_ok} of {len(results)} | {earned:g} of {total_points:g} "
+                f"| {pre or '-'} |\n")
+    f.write(f"| **total** | | **{total:g} of {maximum:g}** | |\n\n")
+    f.write("An assignment's tests also run the code of the assignments it needs: a failure "
+            "there can fail tests here too.\n\n")
     for assignment, total_points, each, results, earned in rows:
         f.write(f"## {assignment}: {earned:g} of {total_points:g}\n\n")
         for name, ok in results:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the student copy of pelab for the course kit (docs/assignments/README.md).
 #
-#   docs/assignments/make-student-copy.sh DEST
+#   docs/assignments/make-student-copy.sh DEST [--solved REGION,...]
 #
 # Copies every file git tracks (the working tree's version, as `git ls-files` lists them) to
 # DEST, which must not exist or be empty. In the C++ sources (*.cpp, *.h) each solution region
@@ -14,7 +14,9 @@
 #
 #     throw std::logic_error("not implemented: <name>");
 #
-# indented like the BEGIN line. A region is a whole function body or a statement sequence, so
+# indented like the BEGIN line; with --solved, the regions of those names keep their solution
+# (check-kit.sh builds such copies to check each assignment's prerequisites). A region is a
+# whole function body or a statement sequence, so
 # the stub compiles; a file with a region must include <stdexcept> itself. The copy's
 # CMakeLists.txt turns off the unused-argument and unused-function warnings (a stub leaves
 # them unused).
@@ -29,11 +31,20 @@ set -euo pipefail
 
 die() { printf 'make-student-copy.sh: %s\n' "$*" >&2; exit 1; }
 
-if [[ $# -ne 1 || "$1" == -* ]]; then
-  printf 'usage: %s DEST\n' "$0" >&2
+usage() {
+  printf 'usage: %s DEST [--solved REGION,...]\n' "$0" >&2
   exit 2
-fi
-dest="$1"
+}
+dest="" solved=""
+while (($#)); do
+  case "$1" in
+    --solved) (($# >= 2)) || usage; solved="$2"; shift 2 ;;
+    -*) usage ;;
+    *) [[ -z "$dest" ]] || usage; dest="$1"; shift ;;
+  esac
+done
+[[ -n "$dest" ]] || usage
+[[ "$solved" =~ ^[A-Za-z0-9_,]*$ ]] || die "--solved takes region names separated by commas, got '$solved'"
 repo="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)" ||
   die "not inside pelab's git repository"
 if [[ -e "$dest" && -n "$(ls -A "$dest" 2>/dev/null || echo file)" ]]; then
@@ -84,22 +95,26 @@ held { next }
     sub(/^[ \t]*\/\/ BEGIN SOLUTION /, "", name)
     sub(/[ \t]*$/, "", name)
     start = FNR
+    kept = index("," solved ",", "," name ",") > 0
     print
     next
   }
   if ($0 ~ /^[ \t]*\/\/ END SOLUTION[ \t]*$/) {
     if (name == "") fail(FNR, "END SOLUTION without a BEGIN SOLUTION before it")
-    print indent "throw std::logic_error(\"not implemented: " name "\");"
+    if (!kept) {
+      print indent "throw std::logic_error(\"not implemented: " name "\");"
+      printf "%s\t%s:%d\n", name, path, start >> regions
+    }
     print
-    printf "%s\t%s:%d\n", name, path, start >> regions
     regions_here = 1
     name = ""
+    kept = 0
     next
   }
   fail(FNR, "malformed marker: \"// BEGIN SOLUTION <name>\" and \"// END SOLUTION\" stand alone")
 }
 /^#include <stdexcept>/ { has_stdexcept = 1 }
-name == "" { print }
+name == "" || kept { print }
 END {
   if (failed) exit 1
   if (name != "") fail(start, "the region \"" name "\" opened here has no END SOLUTION")
@@ -112,13 +127,18 @@ trap 'rm -f "$regions"' EXIT
 held_files=0
 while IFS= read -r -d '' file; do
   grep -qE 'BEGIN SOLUTION|END SOLUTION|BEGIN HELDOUT|END HELDOUT' "$dest/$file" || continue
-  awk -v path="$file" -v regions="$regions" "$stub_program" "$repo/$file" >"$dest/$file" ||
+  awk -v path="$file" -v regions="$regions" -v solved="$solved" "$stub_program" "$repo/$file" \
+    >"$dest/$file" ||
     die "fix the markers of $file (above); $dest is incomplete"
   grep -q 'BEGIN HELDOUT' "$repo/$file" && held_files=$((held_files + 1))
 done < <(cd "$repo" && git ls-files -z -- '*.cpp' '*.h')
 count="$(cut -f2 "$regions" | cut -d: -f1 | sort -u | wc -l)"
 
-((count > 0)) || die "no solution regions found in $repo"
+[[ -n "$solved" ]] || ((count > 0)) || die "no solution regions found in $repo"
+for name in ${solved//,/ }; do
+  (cd "$repo" && git grep -qE "^[[:space:]]*// BEGIN SOLUTION $name[[:space:]]*\$" -- '*.cpp' '*.h') ||
+    die "--solved: no solution region is named '$name'"
+done
 
 # A stubbed region leaves its function's arguments, the helpers only it calls and the captures
 # of its lambda unused until the student writes it. Those warnings are off in the copy only, so

@@ -298,5 +298,47 @@ TEST(A2_Rope, ModelLogitsMatchPyTorch) {
     EXPECT_TRUE(test::LogitsMatchPyTorch(name));
 }
 
+// BEGIN HELDOUT
+// Other shapes than the visible tests': a wide head (32 pairs, some of them rotated), three
+// heads, per-sequence tables (B, T, P) whose positions run in the thousands, both layouts. The
+// forward and the backward against the rotation written with the tables' own values.
+TEST(A2_RopeHeldOut, WideHeadsAndPerSequenceTablesFarOut) {
+  const int64_t B = 2, H = 3, T = 7, dh = 64;
+  Random rng(21);
+  for (RopeStyle style : kStyles)
+    for (int64_t P : {32, 20}) {
+      std::vector<float> positions(B * T);
+      for (int64_t i = 0; i < B * T; ++i) positions[i] = static_cast<float>(1000 + 37 * i);
+      Tensor flat_c, flat_s;
+      rope_tables(positions, rope_inv_freq(dh, P), flat_c, flat_s);
+      const Tensor c = flat_c.reshape({B, T, P}), s = flat_s.reshape({B, T, P});
+      Var x = test::random_var({B, H, T, dh}, rng);
+      const Tensor g = test::random_tensor({B, H, T, dh}, rng);
+      Var y = rope(x, c, s, style);
+      backward(y, g);
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t t = 0; t < T; ++t) {
+            const int64_t row = ((b * H + h) * T + t) * dh;
+            const float* xr = x.value().data() + row;
+            const float* gr = g.data() + row;
+            std::vector<double> want_y(xr, xr + dh), want_dx(gr, gr + dh);
+            for (int64_t j = 0; j < P; ++j) {
+              const auto [i1, i2] = pair_dims(style, j, dh);
+              const double cj = c[(b * T + t) * P + j], sj = s[(b * T + t) * P + j];
+              want_y[i1] = cj * xr[i1] - sj * xr[i2];
+              want_y[i2] = sj * xr[i1] + cj * xr[i2];
+              want_dx[i1] = cj * gr[i1] + sj * gr[i2];
+              want_dx[i2] = -sj * gr[i1] + cj * gr[i2];
+            }
+            for (int64_t e = 0; e < dh; ++e) {
+              ASSERT_NEAR(y.value()[row + e], want_y[e], 1e-6) << "P=" << P << " e=" << e;
+              ASSERT_NEAR(x.grad()[row + e], want_dx[e], 1e-6) << "P=" << P << " e=" << e;
+            }
+          }
+    }
+}
+// END HELDOUT
+
 }  // namespace
 }  // namespace pelab::assignment_a2

@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "experiments/tasks/symbols.h"
 #include "experiments/tasks/task.h"
 #include "tests/experiments/tasks/task_test_util.h"
 
@@ -96,6 +97,33 @@ TEST(A6_Copy, TheBatchAModelTrainsOn) {
     EXPECT_EQ(tok[5], tok[1]);
   }
 }
+
+// BEGIN HELDOUT
+// The sampler as the other tasks use it: other alphabets (2, 3, 26), no symbol at all, a
+// thousand; exactly one rng.integer(alphabet) per symbol, so the stream is where a fresh one
+// is after as many draws.
+TEST(A6_CopyHeldOut, TheSamplerOnOtherAlphabetsAndLengths) {
+  for (int64_t alphabet : {2, 3, 26})
+    for (int64_t n : {0, 1, 1000}) {
+      Random rng(100 + alphabet), fresh(100 + alphabet);
+      const std::vector<int32_t> s = random_symbols(n, alphabet, rng);
+      ASSERT_EQ(s.size(), static_cast<std::size_t>(n));
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(s[i], static_cast<int32_t>(fresh.integer(alphabet))) << "symbol " << i;
+      EXPECT_EQ(rng.integer(1000), fresh.integer(1000)) << "alphabet " << alphabet << ", n " << n;
+    }
+}
+
+// Copy far beyond the lengths of the visible tests: 500 symbols, the answer the input.
+TEST(A6_CopyHeldOut, LongInputs) {
+  const std::unique_ptr<Task> task = make_task("copy");
+  for (const Instance& inst : test::draw(*task, 500, 3, 9)) {
+    ASSERT_EQ(inst.input.size(), 500u);
+    EXPECT_EQ(inst.answer, inst.input);
+    EXPECT_TRUE(AllIn(inst.input, 0, 9));
+  }
+}
+// END HELDOUT
 
 }  // namespace
 }  // namespace pelab
