@@ -75,8 +75,14 @@ GradcheckResult gradcheck(const OpFunction& f, const std::vector<Var>& inputs,
   return result;
 }
 
+// The same check for a whole model along one random unit direction u (normal entries from
+// Random(options.seed), normalised in double): the analytic grad L . u from one backward of
+// loss() with the parameters' gradients zeroed, against (L(theta + eps u) - L(theta - eps u)) /
+// (2 eps), theta put back exactly afterwards. checked = 1; a failure's message begins
+// "directional derivative".
 GradcheckResult directional_check(const std::function<Var()>& loss, Parameters& params,
                                   const GradcheckOptions& options) {
+  // BEGIN SOLUTION gradcheck
   GradcheckResult result;
   Random rng(options.seed);
   Tensor& theta = params.values();
@@ -111,6 +117,7 @@ GradcheckResult directional_check(const std::function<Var()>& loss, Parameters& 
     result.message = msg.str();
   }
   return result;
+  // END SOLUTION
 }
 
 }  // namespace pelab

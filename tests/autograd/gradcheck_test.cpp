@@ -84,6 +84,32 @@ TEST(A11_Gradcheck, ChecksEveryElementOfEveryInput) {
   EXPECT_LT(r.max_abs_error, 1e-3);
 }
 
+// directional_check on a whole "model", L = sum(w * w) over a parameter store: dL . u = 2 w . u.
+TEST(A11_Gradcheck, DirectionalCheckPassesAQuadraticAndPutsTheParametersBack) {
+  Parameters params;
+  Var w = params.add("w", {7}, true);
+  params.finalize();
+  Random rng(9);
+  for (int64_t i = 0; i < 7; ++i) params.values()[i] = rng.uniform(-1.0f, 1.0f);
+  const std::vector<float> before = params.values().to_vector();
+  const GradcheckResult r = directional_check([&] { return sum(mul(w, w)); }, params, {});
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.checked, 1);
+  EXPECT_EQ(params.values().to_vector(), before);
+}
+
+TEST(A11_Gradcheck, DirectionalCheckCatchesAWrongBackward) {
+  Parameters params;
+  Var w = params.add("w", {7}, true);
+  params.finalize();
+  Random rng(10);
+  for (int64_t i = 0; i < 7; ++i) params.values()[i] = rng.uniform(0.5f, 1.0f);
+  const GradcheckResult r =
+      directional_check([&] { return sum(square_with_wrong_backward(w)); }, params, {});
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(test::Contains(r.message, "directional derivative")) << r.message;
+}
+
 // BEGIN HELDOUT
 // y = a * b elementwise, whose backward is right for a and wrong at element 3 of b only.
 Var mul_wrong_at_b3(const Var& a, const Var& b) {
