@@ -5,8 +5,8 @@
 //   warmup_linear:  lr * (s + 1) / W for s < W, then lr - (lr - min_lr) * (s - W) / (total - W)
 // W = warmup steps. The warmup starts at lr / W, not 0, so no step is wasted. The fraction
 // (s - W) / (total - W) is taken in double, with total - W at least 1 and the fraction at most 1
-// (past `total` the rate stays at min_lr); the warmup is computed in float.
-//   (M_PI from <cmath>; the decay's value is computed in double, then rounded to float.)
+// (past `total` the rate stays at min_lr), and the decayed rate is computed in double, then
+// rounded to float once; the warmup is computed in float.
 #pragma once
 
 #include <cstdint>
