@@ -94,6 +94,7 @@ def main(argv):
         print(f"{PROG}: RUNS_DIR {runs_dir} is not a directory", file=sys.stderr)
         return 2
     runs = {}
+    by_text = {str(v): v for v in e["values"]}  # a run's setting, as text, to the asked value
     for path in sorted(glob.glob(os.path.join(runs_dir, "*.h5"))):
         try:
             config, status, in_dist, beyond = read_run(path)
@@ -104,7 +105,6 @@ def main(argv):
         if any(str(config.get(k)) != str(e["settings"][k]) for k in ("task", "pe")
                if k in e["settings"]):
             continue
-        by_text = {str(v): v for v in e["values"]}
         value = by_text.get(str(config.get(e["vary"])))
         if value is not None:
             runs[value] = (path, config, status, in_dist, beyond)

@@ -198,11 +198,6 @@ TEST(Engine, InputGradGiveAndAdopt) {
 namespace pelab::assignment_a8 {
 namespace {
 
-using test::Contains;
-using test::thrown_message;
-
-constexpr int kDeep = 100000;  // as above: deeper than a recursive walk could go
-
 TEST(A8_Engine, ValueUsedTwiceReceivesBothContributions) {
   // y = x * x + x: x feeds mul twice and add once, so dy/dx = x + x + 1 = 2x + 1.
   Var x(Tensor::from({3}, {-1.5f, 0.0f, 2.0f}), true);

@@ -93,12 +93,17 @@ class LimitsOfARun : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     run_ = new std::string(temp_path("limits_run.h5"));
-    const test::Result r = pelab(
-        "train --threads 1 --quiet --task copy --pe learned --max-len 64 --d-model 16 "
-        "--n-heads 2 --n-layers 1 --train-len-max 8 --eval-lens 4,8 --eval-examples 8 "
-        "--steps 2 --eval-every 2 --out " +
-        *run_);
-    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_TRUE(train_tiny(*run_, "--pe learned --max-len 64"));
+  }
+  // A two-step run of copy (width 16, lengths to 8) with the encoding `pe_options`, at `out`.
+  static bool train_tiny(const std::string& out, const std::string& pe_options) {
+    const test::Result r = pelab("train --threads 1 --quiet --task copy " + pe_options +
+                                 " --d-model 16 --n-heads 2 --n-layers 1 --train-len-max 8 "
+                                 "--eval-lens 4,8 --eval-examples 8 --steps 2 --eval-every 2 "
+                                 "--out " +
+                                 out);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.code == 0;
   }
   static void TearDownTestSuite() {
     std::remove(run_->c_str());
@@ -115,12 +120,7 @@ TEST_F(LimitsOfARun, GenerateRefusesLengthsTheModelCannotHold) {
                  {"--length: 40 does not fit the trained model", "64"}, none);
   // Fits the table, but not a reasonable time (--force decodes anyway).
   const std::string rope = temp_path("limits_rope.h5");
-  ASSERT_EQ(pelab("train --threads 1 --quiet --task copy --d-model 16 --n-heads 2 --n-layers 1 "
-                  "--train-len-max 8 --eval-lens 4,8 --eval-examples 8 --steps 2 --eval-every 2 "
-                  "--out " +
-                  rope)
-                .code,
-            0);
+  ASSERT_TRUE(train_tiny(rope, "--pe rope"));
   expect_refused("generate " + rope + " --length 100000",
                  {"--length: decoding 5 examples of length 100000", "multiply-adds", "--force"},
                  none);
@@ -134,12 +134,7 @@ TEST_F(LimitsOfARun, EvalRefusesLengthsBeyondTheTableAndTheMemory) {
   expect_refused("eval " + *run_ + " --out " + out + " --eval-lens 4,40", {"--max-len"}, out);
   // Evaluation lengths beyond memory (on a model with no table to outgrow first).
   const std::string rope = temp_path("limits_rope_eval.h5");
-  ASSERT_EQ(pelab("train --threads 1 --quiet --task copy --d-model 16 --n-heads 2 --n-layers 1 "
-                  "--train-len-max 8 --eval-lens 4,8 --eval-examples 8 --steps 2 --eval-every 2 "
-                  "--out " +
-                  rope)
-                .code,
-            0);
+  ASSERT_TRUE(train_tiny(rope, "--pe rope"));
   expect_refused("eval " + rope + " --out " + out + " --eval-lens 4,1000000 --eval-examples 64",
                  {"--eval-lens: 4,1000000", "GiB"}, out);
   std::remove(rope.c_str());
