@@ -47,6 +47,10 @@ done
 [[ "$solved" =~ ^[A-Za-z0-9_,]*$ ]] || die "--solved takes region names separated by commas, got '$solved'"
 repo="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)" ||
   die "not inside pelab's git repository"
+for name in ${solved//,/ }; do
+  (cd "$repo" && git grep -qE "^[[:space:]]*// BEGIN SOLUTION $name[[:space:]]*\$" -- '*.cpp' '*.h') ||
+    die "--solved: no solution region is named '$name'"
+done
 if [[ -e "$dest" && -n "$(ls -A "$dest" 2>/dev/null || echo file)" ]]; then
   die "$dest exists and is not an empty directory"
 fi
@@ -135,10 +139,6 @@ done < <(cd "$repo" && git ls-files -z -- '*.cpp' '*.h')
 count="$(cut -f2 "$regions" | cut -d: -f1 | sort -u | wc -l)"
 
 [[ -n "$solved" ]] || ((count > 0)) || die "no solution regions found in $repo"
-for name in ${solved//,/ }; do
-  (cd "$repo" && git grep -qE "^[[:space:]]*// BEGIN SOLUTION $name[[:space:]]*\$" -- '*.cpp' '*.h') ||
-    die "--solved: no solution region is named '$name'"
-done
 
 # A stubbed region leaves its function's arguments, the helpers only it calls and the captures
 # of its lambda unused until the student writes it. Those warnings are off in the copy only, so
